@@ -1,0 +1,35 @@
+"""System routes: ping, version, info (what ``docker.from_env()`` and ``client.info()`` ask)."""
+
+from __future__ import annotations
+
+from .transport import API_VERSION, Response, Router
+
+router = Router()
+
+
+@router.route("GET", "/_ping")
+def ping(req):
+    return Response(raw=b"OK", content_type="text/plain")
+
+
+@router.route("HEAD", "/_ping")
+def ping_head(req):
+    return Response(raw=b"", content_type="text/plain")
+
+
+@router.route("GET", "/version")
+def version(req):
+    return {
+        "Version": "20.10.24-sim", "ApiVersion": API_VERSION, "MinAPIVersion": "1.12",
+        "Os": "linux", "Arch": "amd64", "KernelVersion": "sim",
+        "Components": [{"Name": "Engine", "Version": "20.10.24-sim"}],
+    }
+
+
+@router.route("GET", "/info")
+def info(req):
+    return {
+        "ID": f"SIM-{req.engine.seed}", "Name": "sim", "ServerVersion": "20.10.24-sim",
+        "OperatingSystem": "Simulador del curso (course.sim)", "NCPU": 2, "MemTotal": 24 << 30,
+        "Swarm": {"LocalNodeState": "inactive", "NodeID": "", "ControlAvailable": False},
+    }

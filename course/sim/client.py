@@ -1,0 +1,72 @@
+"""docker-py's own client, wired to the simulated engine instead of a socket."""
+
+from __future__ import annotations
+
+import struct
+
+import docker
+from docker.errors import DockerException
+from docker.utils.socket import consume_socket_output, demux_adaptor
+
+from .transport import API_VERSION, BASE_URL, SimAdapter
+
+_HEADER = struct.Struct(">BxxxL")  # the engine's stream multiplexing header: stream id, length
+
+
+def frames(payload: bytes, tty: bool):
+    """Split a multiplexed (or, with a TTY, raw) body into ``(stream_id, data)`` frames."""
+    if tty:
+        yield (1, payload)
+        return
+    offset = 0
+    while offset + _HEADER.size <= len(payload):
+        stream_id, length = _HEADER.unpack_from(payload, offset)
+        offset += _HEADER.size
+        yield (stream_id, payload[offset:offset + length])
+        offset += length
+
+
+def multiplex(stdout: bytes = b"", stderr: bytes = b"") -> bytes:
+    """The body the engine sends for a non-TTY exec or logs call."""
+    out = b""
+    for stream_id, data in ((1, stdout), (2, stderr)):
+        if data:
+            out += _HEADER.pack(stream_id, len(data)) + data
+    return out
+
+
+class SimAPIClient(docker.APIClient):
+    """``docker.APIClient`` whose transport is the simulator: same methods, same errors."""
+
+    def __init__(self, engine, timeout: int = 60):
+        super().__init__(base_url=BASE_URL, version=API_VERSION, timeout=timeout)
+        self.mount(self.base_url, SimAdapter(engine))
+        self.engine = engine
+
+    # The engine answers exec and attach on a hijacked socket; the simulator answers with the
+    # whole multiplexed body at once, so read the frames from the body instead.
+    def _read_from_socket(self, response, stream, tty=True, demux=False):
+        self._raise_for_status(response)
+        gen = frames(response.content, tty)
+        gen = (demux_adaptor(*f) for f in gen) if demux else (data for _, data in gen)
+        return gen if stream else consume_socket_output(gen, demux=demux)
+
+    def _get_raw_response_socket(self, response):
+        self._raise_for_status(response)
+        raise DockerException(
+            "El simulador no ofrece flujos en vivo (stream=True, socket=True, follow=True). "
+            "Pide el resultado completo (stream=False) o usa un motor Docker real."
+        )
+
+
+class SimDockerClient(docker.DockerClient):
+    """``docker.DockerClient`` over a simulated engine.
+
+    >>> from course.sim import Engine
+    >>> client = Engine(seed=0).client()
+    >>> client.ping()
+    True
+    """
+
+    def __init__(self, engine, timeout: int = 60):  # noqa: D107 - no super(): it would open a socket
+        self.api = SimAPIClient(engine, timeout=timeout)

@@ -1,0 +1,162 @@
+"""The simulator speaks the Docker Engine HTTP API to a real docker-py client.
+
+Why: student code must run unchanged on both backends. Rather than re-implementing docker-py's
+models (and drifting from them), the simulator answers the same HTTP requests the engine answers,
+through a ``requests`` transport adapter mounted on an unroutable base URL. docker-py then builds its
+own ``Container``/``Network``/``Service`` models, converts its own arguments (``ports``,
+``healthcheck``, ``docker.types``) and raises its own ``docker.errors`` from our status codes. No
+socket is opened and nothing leaves the process.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+from dataclasses import dataclass
+from urllib.parse import parse_qs, urlsplit
+
+import requests
+from requests.adapters import BaseAdapter
+
+BASE_URL = "tcp://engine.sim.invalid:2375"
+API_VERSION = "1.41"  # what Debian's docker.io 20.10 speaks: the engine the contract suite runs on
+
+
+class ApiError(Exception):
+    """Raised by a route handler: becomes an HTTP error with the engine's JSON body."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def not_found(message: str) -> ApiError:
+    return ApiError(404, message)
+
+
+def conflict(message: str) -> ApiError:
+    return ApiError(409, message)
+
+
+def bad_request(message: str) -> ApiError:
+    return ApiError(400, message)
+
+
+def unsupported(feature: str) -> ApiError:
+    """What the simulator answers for a feature it does not model: say so, never pretend."""
+    return ApiError(
+        501,
+        f"El simulador del curso no implementa {feature}. "
+        "Usa un motor Docker real (Lab(backend='docker')) para probarlo.",
+    )
+
+
+@dataclass
+class Request:
+    """One API call as a handler sees it."""
+
+    engine: Any
+    method: str
+    path: str
+    params: dict[str, str]
+    body: bytes
+    groups: tuple[str, ...]
+
+    def json(self):
+        return json.loads(self.body) if self.body else {}
+
+    def arg(self, name: str, default=None):
+        return self.params.get(name, default)
+
+    def flag(self, name: str) -> bool:
+        return self.params.get(name, "").lower() in ("1", "true")
+
+    def filters(self) -> dict[str, list[str]]:
+        """The ``filters`` query parameter, normalised to ``{name: [values]}``."""
+        raw = self.params.get("filters")
+        if not raw:
+            return {}
+        parsed = json.loads(raw)
+        return {k: (list(v) if isinstance(v, (list, dict)) else [v]) for k, v in parsed.items()}
+
+
+Handler = Callable[[Request], object]
+
+
+class Router:
+    """Maps ``(METHOD, path regex)`` to handlers; the regex groups become ``request.groups``."""
+
+    def __init__(self):
+        self._routes: list[tuple[str, re.Pattern, Handler]] = []
+
+    def route(self, method: str, pattern: str):
+        def register(handler: Handler) -> Handler:
+            self._routes.append((method, re.compile(f"^{pattern}$"), handler))
+            return handler
+
+        return register
+
+    def include(self, other: Router) -> None:
+        self._routes.extend(other._routes)
+
+    def dispatch(self, engine, method: str, path: str, params, body: bytes):
+        for route_method, regex, handler in self._routes:
+            match = regex.match(path)
+            if match and route_method == method:
+                return handler(Request(engine, method, path, params, body, match.groups()))
+        raise unsupported(f"{method} {path}")
+
+
+class Response:
+    """What a handler may return besides plain JSON: a status, raw bytes or a content type."""
+
+    def __init__(self, body=None, status: int = 200, raw: bytes | None = None,
+                 content_type: str = "application/json"):
+        self.body, self.status, self.raw, self.content_type = body, status, raw, content_type
+
+
+class SimAdapter(BaseAdapter):
+    """A ``requests`` adapter that hands every request to ``engine.handle`` (no sockets)."""
+
+    def __init__(self, engine):
+        super().__init__()
+        self.engine = engine
+
+    def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
+        url = urlsplit(request.url)
+        path = re.sub(r"^/v\d+\.\d+", "", url.path)
+        params = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
+        body = request.body or b""
+        if isinstance(body, str):
+            body = body.encode()
+        elif not isinstance(body, (bytes, bytearray)):  # a file object (image build context)
+            body = body.read()
+        try:
+            result = self.engine.handle(request.method, path, params, bytes(body))
+            reply = result if isinstance(result, Response) else Response(result)
+        except ApiError as error:
+            reply = Response({"message": error.message}, status=error.status)
+        return self._build(request, reply)
+
+    @staticmethod
+    def _build(request, reply: Response) -> requests.Response:
+        response = requests.Response()
+        response.status_code = reply.status
+        response.reason = "OK" if reply.status < 400 else "Error"
+        response.request = request
+        response.url = request.url
+        if reply.raw is not None:
+            response._content = reply.raw
+        elif reply.body is None:
+            response._content = b""
+        else:
+            response._content = json.dumps(reply.body).encode()
+        response.headers["Content-Type"] = reply.content_type
+        response.encoding = "utf-8"
+        return response
+
+    def close(self):
+        pass

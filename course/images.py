@@ -1,0 +1,138 @@
+"""The lab images, built locally and offline: ``course/web:<version>``.
+
+Why: no lesson may depend on pulling from a registry (none is reachable in class networks, CI or
+here, and shared IPs hit rate limits). The image is the host's static busybox in ``FROM scratch``
+running ``httpd``: ``/`` answers ``web v<version> <hostname>``, ``/health`` answers 200 for
+versions 1 and 2; version 3 is deliberately broken (no ``/health``), so its health check fails.
+The simulator's image catalogue mirrors these facts (``course.sim``); the contract suite checks
+that both agree.
+"""
+
+from __future__ import annotations
+
+import io
+import tarfile
+from pathlib import Path
+
+WEB_VERSIONS = (1, 2, 3)
+BROKEN_VERSIONS = (3,)
+HEALTHCHECK = "--interval=1s --timeout=1s --retries=2 --start-period=1s"
+STATIC_BUSYBOX_CANDIDATES = ("/bin/busybox", "/usr/bin/busybox")
+
+START_SH = """#!/bin/sh
+# Serve "web v<version> <hostname>" on / and, unless this version is the broken one, 200 on /health.
+mkdir -p /www
+echo "web v${WEB_VERSION} $(hostname)" > /www/index.html
+if [ "${WEB_BROKEN:-0}" != 1 ]; then echo ok > /www/health; fi
+exec httpd -f -p 80 -h /www
+"""
+
+
+class ImageBuildError(RuntimeError):
+    """A lab image could not be built; the message says what to install or start."""
+
+
+def tag(name: str = "web", version: int = 1) -> str:
+    """The tag of a lab image.
+
+    >>> tag("web", 2)
+    'course/web:2'
+    """
+    if name != "web" or int(version) not in WEB_VERSIONS:
+        raise ValueError(
+            f"Imagen de laboratorio desconocida: {name}:{version}. "
+            f"Existen course/web con versiones {', '.join(map(str, WEB_VERSIONS))}."
+        )
+    return f"course/{name}:{int(version)}"
+
+
+def static_busybox() -> Path | None:
+    """The host's statically linked busybox (Debian ``busybox-static``), if there is one."""
+    for candidate in STATIC_BUSYBOX_CANDIDATES:
+        path = Path(candidate)
+        if path.is_file():
+            head = path.read_bytes()[:8192]
+            # A dynamic ELF names its loader (PT_INTERP, near the start); a static one does not.
+            if head[:4] == b"\x7fELF" and b"ld-linux" not in head:
+                return path
+    return None
+
+
+def dockerfile(version: int, base: str) -> str:
+    """The Dockerfile of ``course/web:<version>``; ``base`` is ``scratch`` or ``busybox``."""
+    lines = [f"FROM {base}"]
+    if base == "scratch":
+        lines += ["COPY busybox /bin/busybox", 'RUN ["/bin/busybox", "--install", "-s", "/bin"]']
+    broken = 1 if version in BROKEN_VERSIONS else 0
+    lines += [
+        "COPY start.sh /start.sh",
+        f"ENV WEB_VERSION={version} WEB_BROKEN={broken}",
+        "EXPOSE 80",
+        f"HEALTHCHECK {HEALTHCHECK} CMD wget -qO- http://127.0.0.1/health || exit 1",
+        'CMD ["/bin/sh", "/start.sh"]',
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def build_context(version: int) -> io.BytesIO:
+    """A tar build context for one version, ready for ``images.build(custom_context=True)``."""
+    busybox = static_busybox()
+    base = "scratch" if busybox else "busybox"
+    files = {"Dockerfile": dockerfile(version, base).encode(), "start.sh": START_SH.encode()}
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        for name, data in files.items():
+            info = tarfile.TarInfo(name)
+            info.size, info.mode = len(data), 0o755
+            tar.addfile(info, io.BytesIO(data))
+        if busybox:
+            tar.add(str(busybox), arcname="busybox")
+    buffer.seek(0)
+    return buffer
+
+
+def ensure_image(client, name: str = "web", version: int = 1, force: bool = False) -> str:
+    """Build ``course/<name>:<version>`` on the engine behind ``client`` unless it is there.
+
+    Returns the tag to pass to ``containers.run``.
+    """
+    import docker
+
+    wanted = tag(name, version)
+    if not force:
+        try:
+            client.images.get(wanted)
+            return wanted
+        except docker.errors.ImageNotFound:
+            pass
+    try:
+        client.images.build(fileobj=build_context(int(version)), custom_context=True, tag=wanted,
+                            rm=True, forcerm=True)
+    except (docker.errors.BuildError, docker.errors.APIError) as error:
+        hint = "" if static_busybox() else (
+            " No hay un busybox estático en este equipo: instala el paquete Debian 'busybox-static'"
+            " (o deja que el motor descargue la imagen 'busybox' de un registro)."
+        )
+        raise ImageBuildError(f"No se pudo construir {wanted}: {error}.{hint}") from error
+    return wanted
+
+
+def build_lab_images(if_engine: bool = False, force: bool = False, client=None) -> list[str]:
+    """Build every lab image on the local engine; returns the tags.
+
+    With ``if_engine=True`` a missing engine is not an error: nothing is built and ``[]`` returned.
+    """
+    import docker
+
+    try:
+        client = client or docker.from_env(timeout=120)
+        client.ping()
+    except docker.errors.DockerException as error:
+        if if_engine:
+            return []
+        raise ImageBuildError(
+            f"No responde ningún motor Docker ({error}). Arráncalo (scripts/engine.sh start) "
+            "o trabaja con el simulador: Lab(backend='sim')."
+        ) from error
+    return [ensure_image(client, "web", v, force=force) for v in WEB_VERSIONS]
+

@@ -1,0 +1,143 @@
+"""The Lab facade: which backend it picks, how it scopes and cleans up, on both backends."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import docker
+import pytest
+
+from course.lab import KIT_LABEL, LAB_LABEL, Lab, choose_backend
+
+
+def test_unknown_backend_is_refused_in_spanish():
+    """Does a typo in the backend name say which names exist?"""
+    with pytest.raises(ValueError, match="usa 'auto', 'docker' o 'sim'"):
+        choose_backend("kubernetes")
+
+
+def test_grading_picks_the_simulator(monkeypatch):
+    """While nbgrader runs the notebook, does "auto" keep student code off the engine?"""
+    monkeypatch.delenv("COURSE_BACKEND", raising=False)
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    assert choose_backend("auto") == "sim"
+
+
+def test_course_backend_overrides_auto(monkeypatch):
+    """Can the instructor force a backend for every notebook with COURSE_BACKEND?"""
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    monkeypatch.setenv("COURSE_BACKEND", "docker")
+    assert choose_backend("auto") == "docker"
+    assert choose_backend("sim") == "sim", "an explicit backend wins over the environment"
+
+
+def test_labels_and_names_scope_the_lab():
+    """Do the lab's labels carry the kit and the namespace, and names the namespace prefix?"""
+    lab = Lab(backend="sim", namespace="m7-test", quiet=True)
+    assert lab.labels(app="web") == {KIT_LABEL: "modulo7", LAB_LABEL: "m7-test", "app": "web"}
+    assert lab.name("web1") == "m7-test-web1"
+    assert lab.filters(app="web") == {"label": ["course.lab=m7-test", "app=web"]}
+
+
+def test_the_chosen_backend_is_announced_in_one_line(capsys):
+    """Does the student see, in one line, that the code runs on the simulator?"""
+    Lab(backend="sim", seed=3)
+    out = capsys.readouterr().out.strip().splitlines()
+    assert len(out) == 1 and "simulado" in out[0] and "semilla 3" in out[0]
+
+
+def test_sleep_is_virtual_on_the_simulator():
+    """Does lab.sleep advance the simulator's clock without waiting?"""
+    lab = Lab(backend="sim", quiet=True)
+    before = lab.now()
+    lab.sleep(3600)
+    assert lab.now() - before >= 3600
+
+
+@pytest.mark.docker
+def test_auto_picks_the_engine_when_one_answers(monkeypatch):
+    """With an engine and outside grading, does "auto" pick the real engine?"""
+    monkeypatch.delenv("NBGRADER_EXECUTION", raising=False)
+    monkeypatch.delenv("COURSE_BACKEND", raising=False)
+    assert choose_backend("auto") == "docker"
+
+
+@pytest.mark.docker
+def test_probe_reads_version_and_replica_on_the_engine():
+    """Does the HTTP probe report the version and the replica, and a stopped one as failed?"""
+    with Lab(backend="docker", quiet=True) as lab:
+        web = lab.client.containers.run(lab.image("web", 2), detach=True, name=lab.name("web"),
+                                        labels=lab.labels(app="web"))
+        reply = _first_ok(lab, web)
+        assert reply.ok and reply.version == 2 and reply.replica == lab.name("web")
+        web.stop(timeout=1)
+        down = lab.http_get(web)
+        assert not down.ok and "exited" in down.error
+
+
+@pytest.mark.docker
+def test_cleanup_leaves_nothing_of_the_lab(docker_client):
+    """After cleanup, is every container, network and volume of the lab gone from the engine?"""
+    lab = Lab(backend="docker", quiet=True)
+    net = lab.client.networks.create(lab.name("net"), labels=lab.labels())
+    lab.client.volumes.create(lab.name("data"), labels=lab.labels())
+    lab.client.containers.run(lab.image("web", 1), detach=True, name=lab.name("web"),
+                              labels=lab.labels(), network=net.name,
+                              volumes={lab.name("data"): {"bind": "/data", "mode": "rw"}})
+    lab.cleanup()
+    flt = {"label": f"{LAB_LABEL}={lab.namespace}"}
+    assert docker_client.containers.list(all=True, filters=flt) == []
+    assert docker_client.networks.list(filters=flt) == []
+    assert docker_client.volumes.list(filters=flt) == []
+
+
+_OTHER_LAB = """
+import json, sys
+from course import Lab
+lab = Lab(backend="docker", quiet=True)
+lab.client.containers.run(lab.image("web", 1), detach=True, name=lab.name("web"),
+                          labels=lab.labels())
+seen = [c.name for c in lab.client.containers.list(all=True, filters=lab.filters())]
+print(json.dumps({"namespace": lab.namespace, "seen": seen}))
+sys.stdout.flush()
+input()  # keep the lab alive until the parent has looked
+lab.cleanup()
+"""
+
+
+@pytest.mark.docker
+def test_two_labs_in_two_processes_do_not_see_each_other():
+    """Do two labs on one engine, in separate processes, see and remove only their own things?"""
+    other = subprocess.Popen([sys.executable, "-c", _OTHER_LAB], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, text=True)
+    try:
+        theirs = json.loads(other.stdout.readline())
+        with Lab(backend="docker", quiet=True) as lab:
+            lab.client.containers.run(lab.image("web", 1), detach=True, name=lab.name("web"),
+                                      labels=lab.labels())
+            mine = [c.name for c in lab.client.containers.list(all=True, filters=lab.filters())]
+            assert mine == [lab.name("web")], "a lab must list only its own containers"
+            assert theirs["seen"] == [f"{theirs['namespace']}-web"]
+            assert lab.namespace != theirs["namespace"]
+        # My cleanup ran; theirs is still alive.
+        client = docker.from_env()
+        alive = client.containers.list(filters={"label": f"{LAB_LABEL}={theirs['namespace']}"})
+        assert [c.name for c in alive] == theirs["seen"]
+    finally:
+        other.communicate("\n", timeout=60)
+    gone = docker.from_env().containers.list(
+        all=True, filters={"label": f"{LAB_LABEL}={theirs['namespace']}"})
+    assert gone == []
+
+
+def _first_ok(lab, container, tries: int = 40):
+    """The first successful reply: httpd needs a moment after the container starts."""
+    reply = lab.http_get(container)
+    for _ in range(tries):
+        if reply.ok:
+            return reply
+        lab.sleep(0.25)
+        reply = lab.http_get(container)
+    return reply

@@ -22,6 +22,7 @@ lab: $(STAMP)
 # except under CI=true, where they fail.
 test: $(STAMP)
 	$(BIN)/ruff check course tests
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 
 test-fast: $(STAMP)
@@ -29,6 +30,7 @@ test-fast: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check course tests
+	$(BIN)/lint-imports
 
 images: $(STAMP)
 	$(BIN)/course images

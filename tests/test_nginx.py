@@ -1,0 +1,95 @@
+"""course.nginx: a real nginx checks configs and balances real containers (no mocks)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from course import nginx
+
+needs_nginx = pytest.mark.skipif(nginx.find_nginx() is None, reason="nginx is not installed")
+
+GOOD = """
+upstream backend {
+    server 10.0.0.1:80 max_fails=2 fail_timeout=5s;
+    server 10.0.0.2:80 max_fails=2 fail_timeout=5s;
+}
+server {
+    listen 127.0.0.1:%d;
+    location / { proxy_pass http://backend; }
+}
+"""
+
+
+def test_main_config_keeps_every_path_in_the_prefix(tmp_path):
+    text = nginx.main_config("server { listen 127.0.0.1:1; }", tmp_path)
+    assert f"pid {tmp_path}/nginx.pid;" in text
+    assert "daemon off;" in text and "worker_processes 1;" in text
+    assert "server { listen 127.0.0.1:1; }" in text
+
+
+def test_check_config_without_nginx_says_why_and_does_not_pretend():
+    check = nginx.check_config(GOOD % 8080, nginx="/nonexistent/nginx")
+    assert not check.ok and check.skipped
+    assert "no se ejecutó" in str(check)
+
+
+@needs_nginx
+def test_nginx_t_accepts_a_good_config():
+    check = nginx.check_config(GOOD % nginx.free_port())
+    assert check.ok, check.output
+    assert "test is successful" in check.output
+
+
+@needs_nginx
+@pytest.mark.parametrize("bad, message", [
+    ("upstream backend { server 10.0.0.1:80 }", 'unexpected "}"'),
+    ("upstream backend { server 10.0.0.1:80 max_fails=x; }", "invalid parameter"),
+    # without an upstream block, "backend" is a host name, and this machine cannot resolve it
+    ("server { location / { proxy_pass http://backend; } }", "host not found"),
+])
+def test_nginx_t_rejects_a_bad_config(bad, message):
+    check = nginx.check_config(bad)
+    assert not check.ok and message in check.output, check.output
+    assert "<prefijo>" in check.output  # the temporary prefix is not shown to the student
+
+
+def test_cannot_run_reason_on_the_simulator():
+    class SimLab:
+        engine = object()
+
+    reason = nginx.cannot_run_reason(SimLab())
+    assert reason is not None
+
+
+@needs_nginx
+@pytest.mark.docker
+def test_real_nginx_balances_two_real_containers(docker_client):
+    from course.lab import KIT_LABEL, KIT_VALUE, LAB_LABEL
+    from course.images import ensure_image
+
+    image = ensure_image(docker_client, "web", 1)
+    labels = {KIT_LABEL: KIT_VALUE, LAB_LABEL: "test-nginx"}
+    containers = [docker_client.containers.run(image, detach=True, labels=labels) for _ in range(2)]
+    try:
+        addresses = []
+        for container in containers:
+            container.reload()
+            addresses.append(container.attrs["NetworkSettings"]["IPAddress"])
+        port = nginx.free_port()
+        http = ("upstream backend {\n" + "".join(f"  server {a}:80;\n" for a in addresses)
+                + "}\nserver { listen 127.0.0.1:%d; location / { proxy_pass http://backend; } }"
+                % port)
+        with nginx.NginxServer(http, port) as server:
+            for _ in range(40):  # both httpd up?
+                if all(server.get()[0] == 200 for _ in range(2)):
+                    break
+                time.sleep(0.1)
+            counts = server.count(10)
+        hostnames = sorted(body.split()[-1] for body in counts)
+        assert hostnames == sorted(c.id[:12] for c in containers), counts
+        assert sorted(counts.values()) == [5, 5], counts
+    finally:
+        for container in containers:
+            container.remove(force=True)

@@ -30,14 +30,14 @@ def test_main_config_keeps_every_path_in_the_prefix(tmp_path):
 
 
 def test_check_config_without_nginx_says_why_and_does_not_pretend():
-    check = nginx.check_config(GOOD % 8080, nginx="/nonexistent/nginx")
+    check = nginx.check_config(GOOD.replace("%d", "8080"), nginx="/nonexistent/nginx")
     assert not check.ok and check.skipped
     assert "no se ejecutó" in str(check)
 
 
 @needs_nginx
 def test_nginx_t_accepts_a_good_config():
-    check = nginx.check_config(GOOD % nginx.free_port())
+    check = nginx.check_config(GOOD.replace("%d", str(nginx.free_port())))
     assert check.ok, check.output
     assert "test is successful" in check.output
 
@@ -66,8 +66,8 @@ def test_cannot_run_reason_on_the_simulator():
 @needs_nginx
 @pytest.mark.docker
 def test_real_nginx_balances_two_real_containers(docker_client):
-    from course.lab import KIT_LABEL, KIT_VALUE, LAB_LABEL
     from course.images import ensure_image
+    from course.lab import KIT_LABEL, KIT_VALUE, LAB_LABEL
 
     image = ensure_image(docker_client, "web", 1)
     labels = {KIT_LABEL: KIT_VALUE, LAB_LABEL: "test-nginx"}
@@ -78,9 +78,10 @@ def test_real_nginx_balances_two_real_containers(docker_client):
             container.reload()
             addresses.append(container.attrs["NetworkSettings"]["IPAddress"])
         port = nginx.free_port()
-        http = ("upstream backend {\n" + "".join(f"  server {a}:80;\n" for a in addresses)
-                + "}\nserver { listen 127.0.0.1:%d; location / { proxy_pass http://backend; } }"
-                % port)
+        servers = "".join(f"  server {a}:80;\n" for a in addresses)
+        http = (f"upstream backend {{\n{servers}}}\n"
+                f"server {{ listen 127.0.0.1:{port}; "
+                "location / { proxy_pass http://backend; } }")
         with nginx.NginxServer(http, port) as server:
             for _ in range(40):  # both httpd up?
                 if all(server.get()[0] == 200 for _ in range(2)):

@@ -1,11 +1,18 @@
-"""nbgrader configuration of the Módulo 7 course directory (this folder is the course root)."""
+"""nbgrader configuration of the Módulo 7 course directory (this folder is the course root).
+
+`course` (course/grading) loads this file explicitly for the real root and for every throwaway
+root it grades in, so what is set here holds for `nbgrader ...` and `course ...` alike.
+"""
+
+import os
 
 c = get_config()  # noqa: F821  (nbgrader injects get_config)
 
 c.CourseDirectory.course_id = "modulo7"
-c.CourseDirectory.root = __import__("os").path.dirname(__file__) or "."
+c.CourseDirectory.root = os.path.dirname(os.path.abspath(__file__))
 
 # Lessons talk to a simulated cluster during grading; a cell that waits on time should still end.
+# A cell that runs longer is interrupted and scores 0; the rest of the notebook is still graded.
 c.Execute.timeout = 60
 c.Execute.interrupt_on_timeout = True
 
@@ -15,5 +22,19 @@ c.ClearSolutions.code_stub = {
 }
 c.ClearSolutions.text_stub = "TU RESPUESTA AQUÍ"
 
-# Student code may print warnings from docker-py or urllib3; they must not zero a test cell.
-c.IgnorePattern.pattern = r".*(Warning|warn).*"
+# Warnings printed to stderr by student code (warnings.warn, docker-py, urllib3, logging) must not
+# zero a test cell: nbgrader scores any stderr output as 0. IgnorePattern is off by default in
+# nbgrader 0.9 (`enabled = False`), so it is switched on here. It drops a whole stderr stream when
+# the pattern matches, so the pattern only matches the shapes warnings take:
+# "<file>:<line>: SomethingWarning: ..." and logging's "WARNING:<logger>:...".
+c.IgnorePattern.enabled = True
+c.IgnorePattern.pattern = r"(?m)^(.*:\d+: \w*Warning: |WARNING:)"
+
+# A test cell a student deleted is put back from the gradebook (and graded) instead of being lost.
+c.OverwriteCells.add_missing_cells = True
+c.OverwriteCells.missing_cell_notification = (
+    "Esta celda (id:{cell_id}) faltaba en la entrega; el calificador la ha repuesto.\n\n"
+)
+
+# A cell that floods its output is cut (nbgrader keeps the first lines), so feedback stays small.
+c.LimitOutput.max_lines = 1000

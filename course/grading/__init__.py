@@ -1,0 +1,11 @@
+"""The instructor pipeline over nbgrader: sync, release, validate, grade, feedback, export.
+
+Plain functions with reports; :mod:`course.cli` is only a click layer over them.
+"""
+
+from .errors import GradingError
+from .layout import Course
+from .release import check_release, release
+from .sync import sync
+
+__all__ = ["Course", "GradingError", "check_release", "release", "sync"]

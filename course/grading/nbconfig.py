@@ -1,0 +1,67 @@
+"""nbgrader configured for one course root: the course's ``nbgrader_config.py`` plus overrides.
+
+nbgrader's apps read their configuration from the current directory; the pipeline instead loads
+the course root's file explicitly, so a throwaway course root (validate, ``--check``) and the real
+one get the same settings, and a temporary gradebook can be swapped in with ``db_url``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+
+from traitlets.config import Config
+from traitlets.config.loader import PyFileConfigLoader
+
+
+def load_config(root: Path, db_url: str | None = None, timeout: int | None = None) -> Config:
+    """The course's nbgrader configuration, rooted at ``root``.
+
+    Args:
+        root: the course directory; its ``nbgrader_config.py`` is read when it exists.
+        db_url: a gradebook URL that replaces the configured one.
+        timeout: seconds a cell may run (``Execute.timeout``).
+    """
+    root = Path(root).resolve()
+    config = Config()
+    path = root / "nbgrader_config.py"
+    if path.is_file():
+        config.merge(PyFileConfigLoader(path.name, path=str(root)).load_config())
+    config.CourseDirectory.root = str(root)
+    if db_url:
+        config.CourseDirectory.db_url = db_url
+    if timeout is not None:
+        config.Execute.timeout = int(timeout)
+    return config
+
+
+def db_url_of(root: Path, config: Config | None = None) -> str:
+    """The gradebook URL nbgrader uses for ``root`` (default ``sqlite:///<root>/gradebook.db``)."""
+    from nbgrader.coursedir import CourseDirectory
+
+    config = config or load_config(root)
+    return CourseDirectory(config=config).db_url
+
+
+def tools_on_path() -> None:
+    """Put this interpreter's ``bin/`` on ``PATH``: nbgrader runs ``alembic`` from there to
+    create a gradebook, and an unactivated virtualenv (``.venv/bin/course``) lacks it."""
+    bindir = str(Path(sys.executable).parent)
+    path = os.environ.get("PATH", "")
+    if bindir not in path.split(os.pathsep):
+        os.environ["PATH"] = bindir + os.pathsep + path
+
+
+def make_api(root: Path, config: Config | None = None, **overrides):
+    """An :class:`nbgrader.apps.NbGraderAPI` on ``root`` with the course's configuration."""
+    tools_on_path()
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.coursedir import CourseDirectory
+
+    config = config or load_config(root, **overrides)
+    coursedir = CourseDirectory(config=config)
+    api = NbGraderAPI(coursedir, config=config)
+    api.log.setLevel(logging.WARNING)
+    return api

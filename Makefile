@@ -7,16 +7,25 @@ PORT ?= 8888
 
 .PHONY: lab test test-fast lint images release validate engine clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml scripts/jupyterlab-overrides.json
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
+	mkdir -p $(VENV)/share/jupyter/lab/settings
+	cp scripts/jupyterlab-overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	touch $(STAMP)
 
-# Opens JupyterLab on the course; builds the lab images first when a Docker engine answers.
+# Opens JupyterLab on the student's copy of the course (trabajo/, made from release/ once and never
+# overwritten, so `git pull` never clashes with a student's answers); builds the lab images first
+# when a Docker engine answers, else the notebooks say they run on the simulator.
+WORK := trabajo
 lab: $(STAMP)
+	@mkdir -p $(WORK)
+	@for a in release/*/; do [ -d "$$a" ] || continue; a=$$(basename $$a); mkdir -p $(WORK)/$$a; \
+	  cp -rn release/$$a/. $(WORK)/$$a/; done
 	-$(BIN)/course images --if-engine
-	$(BIN)/jupyter lab --port=$(PORT) --notebook-dir=. release/m7-orquestacion
+	$(BIN)/jupyter lab --port=$(PORT) --ServerApp.root_dir=. \
+	  --LabApp.default_url=/lab/tree/$(WORK)/m7-orquestacion $(LAB_ARGS)
 
 # Every test. Tests that need the Docker engine are skipped (with a reason) when none answers,
 # except under CI=true, where they fail.

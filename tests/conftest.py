@@ -22,7 +22,8 @@ def _engine_problem() -> str | None:
         client.close()
         return None
     except Exception as error:  # any failure means: no usable engine
-        return f"no Docker engine answers ({type(error).__name__}); start one with scripts/engine.sh"
+        name = type(error).__name__
+        return f"no Docker engine answers ({name}); start one with scripts/engine.sh start"
 
 
 _PROBLEM: list[str | None] = []
@@ -53,3 +54,35 @@ def docker_client():
     client = docker.from_env(timeout=60)
     yield client
     client.close()
+
+
+def _kit_leftovers() -> list[str]:
+    """Everything on the engine that still carries the kit's label (or [] without an engine)."""
+    import docker
+
+    try:
+        client = docker.from_env(timeout=10)
+        client.ping()
+    except Exception:
+        return []
+    flt = {"label": "course.kit=modulo7"}
+    found = [f"container {c.name}" for c in client.containers.list(all=True, filters=flt)]
+    found += [f"network {n.name}" for n in client.networks.list(filters=flt)]
+    found += [f"volume {v.name}" for v in client.volumes.list(filters=flt)]
+    if client.info().get("Swarm", {}).get("LocalNodeState") == "active":
+        found += [f"service {s.name}" for s in client.services.list(filters=flt)]
+        found += [f"secret {s.name}" for s in client.secrets.list(filters=flt)]
+    client.close()
+    return found
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """After the whole suite, does anything of the kit remain on the engine? Then the run fails."""
+    if getattr(session.config, "workerinput", None) is not None:
+        return  # only the controlling process checks
+    leftovers = _kit_leftovers()
+    if leftovers:
+        session.config.pluginmanager.get_plugin("terminalreporter").write_line(
+            "LEAK: the suite left these on the engine (label course.kit=modulo7): "
+            + ", ".join(leftovers), red=True)
+        session.exitstatus = 1

@@ -98,6 +98,7 @@ class Lab:
             self.client = self.engine.client()
             self.namespace = namespace or f"m7-s{seed}"
         self._closed = False
+        self._owns_swarm = False
         _open_labs.add(self)
         if not quiet:
             print(self.describe())
@@ -152,6 +153,19 @@ class Lab:
         failed request: the reply says ``ok=False`` and why, so downtime can be counted."""
         return fetch_container(self, target, path=path, port=port, timeout=timeout)
 
+    # -- Swarm ------------------------------------------------------------------------------
+    def ensure_swarm(self) -> bool:
+        """Put the engine in Swarm mode unless it already is; ``cleanup`` leaves it only then.
+
+        Uses ``advertise_addr="127.0.0.1"`` (docker-py#1359: with several interfaces ``init``
+        needs one). Returns ``True`` when this lab initialised the swarm.
+        """
+        if self._in_swarm():
+            return False
+        self.client.swarm.init(advertise_addr="127.0.0.1")
+        self._owns_swarm = True
+        return True
+
     # -- cleanup ----------------------------------------------------------------------------
     def cleanup(self) -> None:
         """Remove every container, service, secret, network and volume of this lab."""
@@ -176,6 +190,12 @@ class Lab:
                     remove(item)
                 except docker.errors.NotFound:
                     pass
+        if self._owns_swarm:
+            try:
+                self.client.swarm.leave(force=True)
+            except docker.errors.APIError:
+                pass
+            self._owns_swarm = False
         self._closed = True
 
     def _services(self):

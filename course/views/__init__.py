@@ -5,7 +5,12 @@ Building a view changes nothing in the cluster, so notebooks stay harmless under
 nbgrader; graded checks test the lab's state, never widget events.
 """
 
+from .controls import ActionButton, KillButton, NodeDownControl, ReplicasSlider  # noqa: E402
+from .events import EventLog  # noqa: E402
+from .grid import ClusterGrid  # noqa: E402
 from .timeline import RolloutTimeline  # noqa: E402
 from .traffic import TrafficChart  # noqa: E402
 
-__all__ = ["RolloutTimeline", "TrafficChart"]
+__all__ = [
+    "ActionButton", "ClusterGrid", "EventLog", "KillButton", "NodeDownControl", "ReplicasSlider",
+    "RolloutTimeline", "TrafficChart"]

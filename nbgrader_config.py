@@ -38,3 +38,18 @@ c.OverwriteCells.missing_cell_notification = (
 
 # A cell that floods its output is cut (nbgrader keeps the first lines), so feedback stays small.
 c.LimitOutput.max_lines = 1000
+
+# The autograde pipeline of nbgrader 0.9.6 (converters/autograde.py) with two changes, in order:
+# Execute → ResilientExecute (a dead kernel zeroes the cells from there on instead of dropping
+# the whole submission) and TruncateOutput after LimitOutput (LimitOutput counts lines, so one
+# ten-megabyte line would pass). Both live in course/grading/preprocessors.py.
+c.Autograde.autograde_preprocessors = [
+    "course.grading.preprocessors.ResilientExecute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "course.grading.preprocessors.TruncateOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]

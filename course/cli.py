@@ -102,5 +102,154 @@ def release(ctx, assignment, check):
         ctx.exit(1)
 
 
+@main.command()
+@click.argument("assignment", required=False)
+@click.option(
+    "--backend",
+    type=click.Choice(["sim", "docker", "both"]),
+    default="sim",
+    show_default=True,
+    help="Backend the notebooks and the grader run on.",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(1),
+    default=2,
+    show_default=True,
+    help="Parallel grading processes.",
+)
+@click.option(
+    "--timeout",
+    type=click.IntRange(1),
+    default=None,
+    help="Seconds a cell may run (default: Execute.timeout of nbgrader_config.py).",
+)
+@click.option("--no-papermill", is_flag=True, help="Skip the papermill runs (grading only).")
+@click.pass_context
+def validate(ctx, assignment, backend, jobs, timeout, no_papermill):
+    """Prove an assignment: papermill runs, solution full marks, stubs zero, fixtures as expected.
+
+    Runs in a throwaway course root; nothing in this course changes.
+    """
+    course = _course(ctx)
+    backends = ("sim", "docker") if backend == "both" else (backend,)
+    failed = False
+    for name in course.pick(assignment):
+        click.echo(f"== validate {name} [{', '.join(backends)}]")
+        report = grading.validate(
+            course,
+            name,
+            backends=backends,
+            jobs=jobs,
+            timeout=timeout,
+            papermill=not no_papermill,
+            echo=click.echo,
+        )
+        if not report.notebooks:
+            click.echo(f"validate {name}: no notebooks yet, nothing to prove")
+            continue
+        click.echo(report.tables())
+        for problem in report.problems:
+            click.echo(f"  PROBLEM {problem}")
+        wrong = [c for c in report.checks if not c.ok]
+        runs_failed = [r for r in report.runs if r.error]
+        click.echo(
+            f"validate {name}: {len(report.notebooks)} notebooks, "
+            f"{len(report.checks)} cell checks, "
+            f"{len(wrong)} mismatches, {len(runs_failed)} failed runs: "
+            + ("ok" if report.ok else "FAILED")
+        )
+        failed |= not report.ok
+    if failed:
+        ctx.exit(1)
+
+
+@main.command()
+@click.argument("assignment")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(1),
+    default=2,
+    show_default=True,
+    help="Parallel grading processes.",
+)
+@click.option(
+    "--backend",
+    type=BACKENDS,
+    default="sim",
+    show_default=True,
+    help="Backend student code runs on (docker hands it the engine).",
+)
+@click.option(
+    "--timeout",
+    type=click.IntRange(1),
+    default=None,
+    help="Seconds a cell may run (default: Execute.timeout of nbgrader_config.py).",
+)
+@click.option(
+    "--db",
+    "db_url",
+    default=None,
+    help="Gradebook URL (default: nbgrader's, sqlite:///<root>/gradebook.db).",
+)
+@click.option("--student", "students", multiple=True, help="Grade only these students.")
+@click.pass_context
+def grade(ctx, assignment, jobs, backend, timeout, db_url, students):
+    """Autograde every submission of ASSIGNMENT in parallel into one gradebook."""
+    from course.grading.grade import DOCKER_WARNING, submitted_students
+
+    course = _course(ctx)
+    if backend == "docker":
+        click.secho(DOCKER_WARNING, fg="yellow", err=True)
+    chosen = list(students) or submitted_students(course, assignment)
+    if not chosen:
+        click.echo(
+            f"no submissions in submitted/*/{assignment}: run `nbgrader collect {assignment}`"
+        )
+        return
+    with click.progressbar(
+        length=len(chosen), label=f"grading {assignment}", file=sys.stderr
+    ) as bar:
+        report = grading.grade(
+            course,
+            assignment,
+            students=chosen,
+            jobs=jobs,
+            backend=backend,
+            timeout=timeout,
+            db_url=db_url,
+            on_result=lambda r: bar.update(1),
+        )
+    click.echo(_grade_table(report))
+    click.echo(
+        f"graded {sum(r.ok for r in report.results)}/{len(report.results)} submissions "
+        f"in {report.seconds:.1f} s with {jobs} jobs [{backend}]"
+    )
+    if not report.ok:
+        ctx.exit(1)
+
+
+def _grade_table(report) -> str:
+    rows = [["student", "score", "max", "seconds", "status"]]
+    notes = []
+    for r in report.results:
+        status = "ok" if r.ok else "FAILED"
+        if r.restored:
+            status += f", {len(r.restored)} cells restored"
+            notes += [f"  {r.student}: {line}" for line in r.restored]
+        if r.error:
+            notes.append(f"  {r.student}: {r.error.strip().splitlines()[-1]}")
+        score = "" if r.score is None else f"{r.score:g}"
+        top = "" if r.max_score is None else f"{r.max_score:g}"
+        rows.append([r.student, score, top, f"{r.seconds:.1f}", status])
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = [
+        "  ".join(v.ljust(w) for v, w in zip(row, widths, strict=False)).rstrip() for row in rows
+    ]
+    return "\n".join(lines + notes)
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -4,8 +4,10 @@ Plain functions with reports; :mod:`course.cli` is only a click layer over them.
 """
 
 from .errors import GradingError
+from .grade import grade
 from .layout import Course
 from .release import check_release, release
 from .sync import sync
+from .validate import validate
 
-__all__ = ["Course", "GradingError", "check_release", "release", "sync"]
+__all__ = ["Course", "GradingError", "check_release", "grade", "release", "sync", "validate"]

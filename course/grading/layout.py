@@ -34,6 +34,8 @@ class Course:
         object.__setattr__(self, "root", Path(self.root).resolve())
         if self.fixtures is None:
             object.__setattr__(self, "fixtures", self.root / "tests" / "fixtures" / "submissions")
+        else:
+            object.__setattr__(self, "fixtures", Path(self.fixtures).resolve())
 
     @classmethod
     def find(cls, start: Path | None = None, fixtures: Path | None = None) -> Course:

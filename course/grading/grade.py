@@ -1,0 +1,268 @@
+"""``course grade``: autograde every submission, N at a time, into one gradebook.
+
+The pipeline, in order (each step's reason in brackets):
+
+1. seed a template SQLite gradebook with the assignment's definition, read from the real one
+   [workers must not write the real gradebook: SQLite takes one writer, nbgrader #174];
+2. grade the submissions in a pool of ``jobs`` worker processes; each submission is graded by
+   nbgrader's own ``autograde`` against a private copy of the template
+   [processes, not threads: nbgrader and its kernels are not thread-safe; workers are reused,
+   so nbgrader is imported once per worker, not once per submission];
+3. before grading, each worker compares the locked cells handed in with the gradebook's
+   [nbgrader silently restores edited and deleted test cells; the instructor should know];
+4. merge the private gradebooks into the real one, one writer, in student order, with nbgrader's
+   own rules (:mod:`course.grading.gradebook`) [so the result equals a sequential run].
+
+The backend reaches the kernels as ``COURSE_BACKEND`` (``sim`` unless the instructor says
+``docker``; the Lab honours it over ``auto``).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+
+import nbformat
+
+from .cells import HIDDEN_TESTS, grade_id, source_text, without_regions
+from .errors import GradingError
+from .layout import Course
+from .nbconfig import db_url_of, load_config, make_api, tools_on_path
+
+DOCKER_WARNING = (
+    "warning: --backend docker hands the Docker engine to student code: it can start, stop and "
+    "remove any container of this engine. Grade on a disposable engine."
+)
+
+
+@dataclass
+class SubmissionResult:
+    """How one student's submission went."""
+
+    student: str
+    ok: bool
+    seconds: float = 0.0
+    error: str = ""
+    restored: list[str] = field(default_factory=list)
+    score: float | None = None
+    max_score: float | None = None
+    db_path: str = ""
+    submitted: list[str] = field(default_factory=list)
+
+
+@dataclass
+class GradeReport:
+    """The results of one ``course grade`` run, in student order."""
+
+    assignment: str
+    results: list[SubmissionResult] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return all(r.ok for r in self.results)
+
+
+def submitted_students(course: Course, assignment: str) -> list[str]:
+    """Students with a ``submitted/<student>/<assignment>/`` folder, sorted."""
+    base = course.root / "submitted"
+    if not base.is_dir():
+        return []
+    return sorted(p.name for p in base.iterdir() if (p / assignment).is_dir())
+
+
+def tampered_cells(root: Path, assignment: str, student: str, db_url: str) -> list[str]:
+    """Locked cells (tests, setup) that the submission deleted or edited; nbgrader restores them."""
+    from nbgrader.api import Gradebook
+
+    found = []
+    with Gradebook(db_url) as gb:
+        for nb in gb.find_assignment(assignment).notebooks:
+            path = root / "submitted" / student / assignment / f"{nb.name}.ipynb"
+            if not path.is_file():
+                continue
+            try:
+                handed_in = nbformat.read(path, as_version=4)
+            except (
+                Exception
+            ) as error:  # an unreadable notebook is graded (and reported) by nbgrader
+                found.append(f"{nb.name}: unreadable notebook ({type(error).__name__})")
+                continue
+            cells = {grade_id(c): c for c in handed_in.cells if grade_id(c)}
+            for master in nb.source_cells:
+                if not master.locked:
+                    continue
+                cell = cells.get(master.name)
+                if cell is None:
+                    found.append(f"{nb.name}/{master.name}: deleted (restored)")
+                elif _squash(source_text(cell)) != _squash(
+                    without_regions(master.source or "", HIDDEN_TESTS)
+                ):
+                    found.append(f"{nb.name}/{master.name}: edited (restored)")
+    return found
+
+
+def _squash(text: str) -> str:
+    return "\n".join(line.rstrip() for line in text.strip().splitlines() if line.strip())
+
+
+def _warm_up(log_dir: str) -> None:
+    """Worker start: tools on PATH, nbgrader imported, stderr (and the kernels') to a log file."""
+    import warnings
+
+    tools_on_path()
+    warnings.filterwarnings("ignore", module="nbgrader")
+    warnings.filterwarnings("ignore", message=".*not in session.*")
+    log = os.open(Path(log_dir) / f"worker-{os.getpid()}.log", os.O_WRONLY | os.O_CREAT, 0o644)
+    os.dup2(log, 2)
+    import nbgrader.apps  # noqa: F401  (import once per worker, not once per submission)
+
+
+def grade_one(job: dict) -> SubmissionResult:
+    """Autograde one submission against a private gradebook (runs in a worker process)."""
+    from .gradebook import sqlite_url
+
+    student, root = job["student"], Path(job["root"])
+    result = SubmissionResult(student, ok=False)
+    db_path = Path(job["workdir"]) / f"{student}.db"
+    shutil.copy(job["template"], db_path)
+    result.db_path = str(db_path)
+    db_url = sqlite_url(db_path)
+    folder = root / "submitted" / student / job["assignment"]
+    result.submitted = sorted(p.stem for p in folder.glob("*.ipynb"))
+    os.environ["COURSE_BACKEND"] = job["backend"]
+    started = time.monotonic()
+    try:
+        result.restored = tampered_cells(root, job["assignment"], student, db_url)
+        config = load_config(root, db_url=db_url, timeout=job["timeout"])
+        api = make_api(root, config)
+        outcome = api.autograde(job["assignment"], student, force=True, create=True)
+        result.ok = bool(outcome["success"])
+        if not result.ok:
+            result.error = (outcome.get("error") or outcome.get("log") or "").strip()
+    except Exception as error:  # report, never break the batch
+        result.error = f"{type(error).__name__}: {error}"
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def _template(real_db_url: str, course_id: str, assignment: str, workdir: Path) -> Path:
+    from nbgrader.api import Gradebook
+
+    from .gradebook import copy_assignment, sqlite_url
+
+    path = workdir / "template.db"
+    with (
+        Gradebook(real_db_url, course_id) as real,
+        Gradebook(sqlite_url(path), course_id) as template,
+    ):
+        copy_assignment(real, template, assignment)
+    return path
+
+
+def grade(
+    course: Course,
+    assignment: str,
+    students: list[str] | None = None,
+    jobs: int = 2,
+    backend: str = "sim",
+    timeout: int | None = None,
+    db_url: str | None = None,
+    on_result: Callable[[SubmissionResult], None] | None = None,
+) -> GradeReport:
+    """Autograde submissions in parallel and merge them into the gradebook.
+
+    Args:
+        course: the course (its ``submitted/`` folder holds the submissions).
+        assignment: the assignment to grade.
+        students: who to grade (default: everyone with a submission).
+        jobs: worker processes.
+        backend: ``sim`` or ``docker``, given to the kernels as ``COURSE_BACKEND``.
+        timeout: seconds a cell may run (default: ``Execute.timeout`` of nbgrader_config.py).
+        db_url: the gradebook (default: the course's, ``sqlite:///<root>/gradebook.db``).
+        on_result: called in the parent as each submission finishes (progress bars).
+
+    Returns:
+        a :class:`GradeReport`; the gradebook holds the grades of every successful submission.
+    """
+    import warnings
+
+    from nbgrader.api import Gradebook
+    from nbgrader.preprocessors import AssignLatePenalties
+
+    from .gradebook import merge_submission, sqlite_url
+
+    warnings.filterwarnings("ignore", message=".*not in session.*")  # nbgrader's own SAWarning
+    if backend not in ("sim", "docker"):
+        raise GradingError(f"unknown backend {backend!r} (sim or docker)")
+    tools_on_path()
+    config = load_config(course.root, db_url=db_url, timeout=timeout)
+    real_db_url = db_url or db_url_of(course.root, config)
+    course_id = config.CourseDirectory.get("course_id", "default_course")
+    students = submitted_students(course, assignment) if students is None else sorted(students)
+    report = GradeReport(assignment)
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="course-grade-") as tmp:
+        workdir = Path(tmp)
+        template = _template(real_db_url, course_id, assignment, workdir)
+        common = dict(
+            root=str(course.root),
+            assignment=assignment,
+            template=str(template),
+            workdir=str(workdir),
+            backend=backend,
+            timeout=timeout,
+        )
+        pending = {s: dict(common, student=s) for s in students}
+        done: dict[str, SubmissionResult] = {}
+        while pending:
+            executor = ProcessPoolExecutor(
+                max_workers=max(1, min(jobs, len(pending))),
+                mp_context=get_context("spawn"),
+                initializer=_warm_up,
+                initargs=(str(workdir),),
+            )
+            with executor:
+                futures = {executor.submit(grade_one, job): s for s, job in pending.items()}
+                for future in as_completed(futures):
+                    student = futures[future]
+                    try:
+                        result = future.result()
+                    except BrokenProcessPool:
+                        continue  # a worker died: this round's unfinished students go again
+                    except Exception as error:
+                        result = SubmissionResult(student, ok=False, error=repr(error))
+                    done[student] = result
+                    pending.pop(student, None)
+                    if on_result:
+                        on_result(result)
+            broken = [s for s in pending if s in futures]
+            for student in broken:  # a second crash of the same student is final
+                if pending[student].get("retried"):
+                    done[student] = SubmissionResult(student, ok=False, error="worker process died")
+                    pending.pop(student)
+                else:
+                    pending[student]["retried"] = True
+        late = AssignLatePenalties(config=config)
+        with Gradebook(real_db_url, course_id) as real:
+            for student in students:
+                result = done[student]
+                report.results.append(result)
+                if not result.ok:
+                    continue
+                with Gradebook(sqlite_url(Path(result.db_path)), course_id) as private:
+                    merge_submission(
+                        private, real, assignment, student, set(result.submitted), late
+                    )
+                submission = real.find_submission(assignment, student)
+                result.score, result.max_score = submission.score, submission.max_score
+    report.seconds = time.monotonic() - started
+    return report

@@ -51,6 +51,17 @@ class SimAPIClient(docker.APIClient):
         gen = (demux_adaptor(*f) for f in gen) if demux else (data for _, data in gen)
         return gen if stream else consume_socket_output(gen, demux=demux)
 
+    # Streamed answers (``logs(stream=True)``, as ``containers.run`` without ``detach`` asks for):
+    # the simulator has the whole body already, so the stream yields its frames.
+    def _multiplexed_response_stream_helper(self, response):
+        self._raise_for_status(response)
+        return (data for _, data in frames(response.content, tty=False))
+
+    def _stream_raw_result(self, response, chunk_size=1, decode=True):
+        self._raise_for_status(response)
+        data = response.content
+        yield data.decode(errors="replace") if decode else data
+
     def _get_raw_response_socket(self, response):
         self._raise_for_status(response)
         raise DockerException(

@@ -8,11 +8,16 @@ The same seed and the same calls give the same history: randomness comes only fr
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from typing import Any
 
-from . import api_system
+from . import api_containers, api_execs, api_images, api_networks, api_system, api_volumes
 from .clock import Clock
+from .containers import ContainerStore
+from .images import ImageStore
+from .networks import NetworkStore
 from .transport import Router
+from .volumes import VolumeStore
 
 API_STEP = 0.01  # virtual seconds one API call takes
 
@@ -32,8 +37,18 @@ class Engine:
         self.clock = Clock()
         self.rng = random.Random(seed)
         self.events: list[dict[str, Any]] = []
+        self.listeners: list[Callable[[dict[str, Any]], None]] = []
+        # state stores (one concept each: see their modules)
+        self.images = ImageStore()
+        self.containers = ContainerStore()
+        self.networks = NetworkStore(self.rng)
+        self.volumes = VolumeStore()
+        self.execs: dict[str, Any] = {}
+        self.ip_owner: dict[str, str] = {}  # address -> id of the running container holding it
+        self.host_ports: dict[tuple[str, int], str] = {}  # (proto, host port) -> container id
         self.router = Router()
-        for module in (api_system,):
+        for module in (api_system, api_containers, api_execs, api_networks, api_volumes,
+                       api_images):
             self.router.include(module.router)
 
     # -- time -------------------------------------------------------------------------------
@@ -52,10 +67,37 @@ class Engine:
 
         return SimDockerClient(self, timeout=timeout)
 
+    # -- the network, seen from the host -----------------------------------------------------
+    def http_request(self, address: str, port: int, path: str = "/") -> tuple[int, str]:
+        """``(status, body)`` of an HTTP GET from the host to ``address:port`` (a container's
+        address, or ``127.0.0.1`` and a published port).
+
+        Raises ``ConnectionRefusedError`` (nobody listens there) or ``ConnectionError``
+        subclasses ``HostUnreachable`` (no running container has that address).
+
+        >>> engine = Engine(seed=0)
+        >>> web = engine.client().containers.run("course/web:1", detach=True, name="web")
+        >>> web.reload()
+        >>> address = web.attrs["NetworkSettings"]["IPAddress"]
+        >>> engine.http_request(address, 80, "/") == (200, f"web v1 {web.id[:12]}\\n")
+        True
+        """
+        from .web import http_request
+
+        return http_request(self, address, port, path)
+
     # -- the event log ----------------------------------------------------------------------
     def emit(self, kind: str, action: str, actor_id: str, **attributes: Any) -> None:
-        """Append to the event log (the shape of the engine's ``/events``: Type, Action, Actor)."""
-        self.events.append({
+        """Append to the event log (the shape of the engine's ``/events``: Type, Action, Actor)
+        and tell every subscriber."""
+        event = {
             "time": round(self.clock.now, 6), "Type": kind, "Action": action,
             "Actor": {"ID": actor_id, "Attributes": attributes},
-        })
+        }
+        self.events.append(event)
+        for listener in list(self.listeners):
+            listener(event)
+
+    def subscribe(self, listener: Callable[[dict[str, Any]], None]) -> None:
+        """Call ``listener(event)`` for every future event (e.g. a container's ``die``)."""
+        self.listeners.append(listener)

@@ -2,8 +2,8 @@
 
 Why: student code must run unchanged on both backends. Rather than re-implementing docker-py's
 models (and drifting from them), the simulator answers the same HTTP requests the engine answers,
-through a ``requests`` transport adapter mounted on an unroutable base URL. docker-py then builds its
-own ``Container``/``Network``/``Service`` models, converts its own arguments (``ports``,
+through a ``requests`` transport adapter mounted on an unroutable base URL. docker-py then builds
+its own ``Container``/``Network``/``Service`` models, converts its own arguments (``ports``,
 ``healthcheck``, ``docker.types``) and raises its own ``docker.errors`` from our status codes. No
 socket is opened and nothing leaves the process.
 """
@@ -13,8 +13,9 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from typing import Any
 from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import requests
@@ -145,7 +146,7 @@ class SimAdapter(BaseAdapter):
     def _build(request, reply: Response) -> requests.Response:
         response = requests.Response()
         response.status_code = reply.status
-        response.reason = "OK" if reply.status < 400 else "Error"
+        response.reason = HTTPStatus(reply.status).phrase
         response.request = request
         response.url = request.url
         if reply.raw is not None:

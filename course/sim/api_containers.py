@@ -1,0 +1,177 @@
+"""Container routes of the Engine API: what docker-py's ``containers`` calls reach.
+
+Why thin: each handler finds the container (404 ``No such container: x`` as the engine says it)
+and hands over to ``creation``, ``lifecycle`` or ``filters``; the JSON shapes come from the
+model. Logs are answered whole (the simulator has no live streams).
+"""
+
+from __future__ import annotations
+
+from . import lifecycle
+from .client import multiplex
+from .creation import create_container
+from .filters import select
+from .naming import unix_time
+from .transport import Response, Router, bad_request, conflict, not_found, unsupported
+
+router = Router()
+ID = r"/containers/([^/]+)"
+
+
+def find(req, ref: str | None = None):
+    ref = ref if ref is not None else req.groups[0]
+    container = req.engine.containers.find(ref)
+    if container is None:
+        raise not_found(f"No such container: {ref}")
+    return container
+
+
+@router.route("POST", "/containers/create")
+def create(req):
+    container = create_container(req.engine, req.json(), req.arg("name"))
+    return Response({"Id": container.id, "Warnings": []}, status=201)
+
+
+@router.route("GET", "/containers/json")
+def list_(req):
+    limit = int(req.arg("limit", "-1") or -1)
+    found = select(req.engine, req.filters(), req.flag("all"), limit)
+    return [summary(req.engine, c) for c in found]
+
+
+def _human(seconds: float) -> str:
+    """Go's ``units.HumanDuration`` (what ``docker ps`` shows)."""
+    s = int(seconds)
+    if s < 1:
+        return "Less than a second"
+    if s == 1:
+        return "1 second"
+    if s < 60:
+        return f"{s} seconds"
+    minutes = s // 60
+    if minutes == 1:
+        return "About a minute"
+    if minutes < 60:
+        return f"{minutes} minutes"
+    hours = round(s / 3600)
+    return "About an hour" if hours == 1 else f"{hours} hours"
+
+
+def status_text(engine, c) -> str:
+    now = engine.clock.now
+    if c.status == "running":
+        health = {"starting": " (health: starting)", "healthy": " (healthy)",
+                  "unhealthy": " (unhealthy)"}.get(c.health_text, "")
+        return f"Up {_human(now - (c.started_at or now))}{health}"
+    if c.status == "restarting":
+        return f"Restarting ({c.exit_code}) {_human(now - (c.finished_at or now))} ago"
+    if c.status == "exited":
+        return f"Exited ({c.exit_code}) {_human(now - (c.finished_at or now))} ago"
+    return c.status.capitalize()
+
+
+def summary(engine, c) -> dict:
+    ports = []
+    for key, host_ip, host_port in c.host_ports:
+        private, proto = key.split("/")
+        for ip in ([host_ip] if host_ip else ["0.0.0.0", "::"]):
+            ports.append({"IP": ip, "PrivatePort": int(private), "PublicPort": host_port,
+                          "Type": proto})
+    argv = lifecycle.argv_of(c)
+    return {
+        "Id": c.id, "Names": ["/" + c.name], "Image": c.image_ref, "ImageID": c.image.id,
+        "Command": " ".join(argv), "Created": unix_time(c.created), "Ports": ports,
+        "Labels": dict(c.labels), "State": c.status, "Status": status_text(engine, c),
+        "HostConfig": {"NetworkMode": c.host_config.get("NetworkMode")},
+        "NetworkSettings": {"Networks": {n: ep.settings(c) for n, ep in c.endpoints.items()}},
+        "Mounts": list(c.mounts),
+    }
+
+
+@router.route("GET", ID + "/json")
+def inspect(req):
+    return find(req).inspect()
+
+
+@router.route("POST", ID + "/start")
+def start(req):
+    return lifecycle.start(req.engine, find(req)) or Response(status=204)
+
+
+@router.route("POST", ID + "/stop")
+def stop(req):
+    t = req.arg("t")
+    return lifecycle.stop(req.engine, find(req), int(t) if t else None) or Response(status=204)
+
+
+@router.route("POST", ID + "/restart")
+def restart(req):
+    t = req.arg("t")
+    lifecycle.restart(req.engine, find(req), int(t) if t else None)
+    return Response(status=204)
+
+
+@router.route("POST", ID + "/kill")
+def kill(req):
+    lifecycle.kill(req.engine, find(req), req.arg("signal") or "KILL")
+    return Response(status=204)
+
+
+@router.route("POST", ID + "/wait")
+def wait(req):
+    return lifecycle.wait(req.engine, find(req), req.arg("condition") or "not-running")
+
+
+@router.route("DELETE", ID)
+def remove(req):
+    if req.flag("link"):
+        raise unsupported("remove(link=True)")
+    lifecycle.remove(req.engine, find(req), force=req.flag("force"), volumes=req.flag("v"))
+    return Response(status=204)
+
+
+@router.route("POST", ID + "/rename")
+def rename(req):
+    container = find(req)
+    new_name = (req.arg("name") or "").lstrip("/")
+    if new_name == container.name:
+        raise bad_request("Renaming a container with the same name as its current name")
+    holder = req.engine.containers.by_name.get(new_name)
+    if holder is not None:
+        raise conflict(
+            f'Conflict. The container name "/{new_name}" is already in use by container '
+            f'"{holder}". You have to remove (or rename) that container to be able to reuse '
+            "that name.")
+    old = container.name
+    req.engine.containers.rename(container, new_name)
+    req.engine.emit("container", "rename", container.id, oldName="/" + old, name=new_name)
+    return Response(status=204)
+
+
+@router.route("GET", ID + "/logs")
+def logs(req):
+    container = find(req)
+    if req.flag("follow"):  # the engine streams until the container stops: wait, then answer
+        lifecycle.wait(req.engine, container)
+    if req.flag("timestamps") or req.arg("since") not in (None, "0") or req.arg("until"):
+        raise unsupported("logs con timestamps/since/until")
+    wanted = {1} if req.flag("stdout") else set()
+    wanted |= {2} if req.flag("stderr") else set()
+    chunks = [(s, d) for s, d in container.logs if s in wanted]
+    tail = req.arg("tail", "all")
+    if tail not in ("all", None, ""):
+        lines = b"".join(d for _, d in chunks).splitlines(keepends=True)
+        keep = int(tail)
+        if len(chunks) and len({s for s, _ in chunks}) > 1:
+            raise unsupported("logs(tail=N) mezclando stdout y stderr")
+        stream = chunks[0][0] if chunks else 1
+        chunks = [(stream, b"".join(lines[-keep:] if keep else []))]
+    if container.config.get("Tty"):
+        return Response(raw=b"".join(d for _, d in chunks), content_type="text/plain")
+    body = b"".join(multiplex(*((d, b"") if s == 1 else (b"", d))) for s, d in chunks)
+    return Response(raw=body, content_type="application/vnd.docker.raw-stream")
+
+
+@router.route("POST", ID + "/(pause|unpause|update|attach|resize|export)")
+def not_modelled(req):
+    raise unsupported(f"containers {req.groups[1]}")

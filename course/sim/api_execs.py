@@ -1,0 +1,76 @@
+"""Exec routes: ``exec_create``, ``exec_start`` and ``exec_inspect`` (what ``exec_run`` calls).
+
+Why here and not in the container routes: an exec has its own id and life. ``exec_start``
+runs the program at once, lets the virtual time it took pass (``sleep 2`` costs two simulated
+seconds, as it would block two real ones), and answers the multiplexed body the engine sends.
+"""
+
+from __future__ import annotations
+
+import shlex
+
+from .api_containers import find
+from .client import multiplex
+from .execs import Exec, run_in_container
+from .naming import new_id
+from .transport import Response, Router, conflict, not_found, unsupported
+
+router = Router()
+
+
+@router.route("POST", r"/containers/([^/]+)/exec")
+def create(req):
+    container = find(req)
+    body = req.json()
+    if container.status != "running":
+        raise conflict(f"Container {container.id} is not running")
+    argv = body.get("Cmd") or []
+    if isinstance(argv, str):
+        argv = shlex.split(argv)
+    if body.get("User") or body.get("WorkingDir") or body.get("Privileged"):
+        raise unsupported("exec_run con user, workdir o privileged")
+    if body.get("AttachStdin"):
+        raise unsupported("exec_run con stdin=True (el simulador no tiene entrada interactiva)")
+    exec_ = Exec(new_id(req.engine.rng), container.id, list(argv), list(body.get("Env") or []),
+                 bool(body.get("Tty")))
+    req.engine.execs[exec_.id] = exec_
+    container.exec_ids.append(exec_.id)
+    req.engine.emit("container", f"exec_create: {' '.join(argv)}", container.id,
+                    name=container.name, execID=exec_.id)
+    return Response({"Id": exec_.id}, status=201)
+
+
+def _find_exec(req):
+    exec_ = req.engine.execs.get(req.groups[0])
+    if exec_ is None:
+        raise not_found(f"No such exec instance: {req.groups[0]}")
+    return exec_
+
+
+@router.route("POST", r"/exec/([^/]+)/start")
+def start(req):
+    exec_ = _find_exec(req)
+    engine = req.engine
+    container = engine.containers.by_id.get(exec_.container_id)
+    if container is None or container.status != "running":
+        raise conflict(f"Container {exec_.container_id} is not running")
+    if exec_.exit_code is not None or exec_.running:
+        raise conflict(f"Exec {exec_.id} has already run")
+    engine.emit("container", f"exec_start: {' '.join(exec_.argv)}", container.id,
+                name=container.name, execID=exec_.id)
+    code, _, duration = run_in_container(engine, container, exec_.argv, exec_.env, exec_.chunks)
+    engine.advance(duration)
+    exec_.exit_code = code
+    engine.emit("container", "exec_die", container.id, name=container.name,
+                execID=exec_.id, exitCode=str(code))
+    if req.json().get("Detach"):
+        return Response(status=200, raw=b"")
+    if exec_.tty:
+        return Response(raw=b"".join(d for _, d in exec_.chunks), content_type="text/plain")
+    body = b"".join(multiplex(*((d, b"") if s == 1 else (b"", d))) for s, d in exec_.chunks)
+    return Response(raw=body, content_type="application/vnd.docker.raw-stream")
+
+
+@router.route("GET", r"/exec/([^/]+)/json")
+def inspect(req):
+    return _find_exec(req).inspect()

@@ -1,0 +1,155 @@
+"""Network routes: create, inspect, list, connect (with aliases), disconnect, remove, prune.
+
+Why: the network lessons create a user-defined bridge, attach containers with aliases and watch
+names resolve. The engine's answers matter as much as the success paths: duplicate names are
+*allowed* unless ``check_duplicate=True`` (docker-py 7 does not send it), a name shared by two
+networks becomes ambiguous (400), removing a network with endpoints is refused (403), and
+``overlay`` needs Swarm (503) until the orchestrator exists.
+"""
+
+from __future__ import annotations
+
+from . import attach
+from .api_containers import find as find_container
+from .containers import Endpoint
+from .transport import ApiError, Response, Router, bad_request, conflict, not_found, unsupported
+
+router = Router()
+ID = r"/networks/([^/]+)"
+
+
+def find(req, ref: str | None = None):
+    ref = ref if ref is not None else req.groups[0]
+    matches = req.engine.networks.matching(ref)
+    if not matches:
+        raise not_found(f"network {ref} not found")
+    if len(matches) > 1:
+        raise bad_request(f"{len(matches)} matches found based on name: network {ref} is "
+                          "ambiguous")
+    return matches[0]
+
+
+def labels_match(labels: dict, values) -> bool:
+    for value in values:
+        key, sep, wanted = value.partition("=")
+        if key not in labels or (sep and labels[key] != wanted):
+            return False
+    return True
+
+
+@router.route("POST", "/networks/create")
+def create(req):
+    body = req.json()
+    name, driver = body.get("Name") or "", body.get("Driver") or "bridge"
+    if not name:
+        raise bad_request("network name is required")
+    if name in ("bridge", "host", "none") or (
+            body.get("CheckDuplicate") and req.engine.networks.matching(name)):
+        raise conflict(f"network with name {name} already exists")
+    if driver == "overlay" and not getattr(req.engine, "swarm_active", False):
+        raise ApiError(503, 'This node is not a swarm manager. Use "docker swarm init" or '
+                            '"docker swarm join" to connect this node to swarm and try again.')
+    if driver != "bridge":
+        raise unsupported(f"las redes con driver '{driver}' (usa driver='bridge')")
+    ipam = (body.get("IPAM") or {}).get("Config") or []
+    subnet = ipam[0].get("Subnet") if ipam else None
+    if body.get("EnableIPv6"):
+        raise unsupported("las redes IPv6")
+    network = req.engine.networks.create(
+        name, driver, req.engine.clock.now, labels=body.get("Labels"),
+        options=body.get("Options"), internal=bool(body.get("Internal")),
+        attachable=bool(body.get("Attachable")), subnet=subnet,
+    )
+    req.engine.emit("network", "create", network.id, name=name, type=driver)
+    return Response({"Id": network.id, "Warning": ""}, status=201)
+
+
+@router.route("GET", ID)
+def inspect(req):
+    return find(req).inspect(req.engine.containers.by_id)
+
+
+@router.route("GET", "/networks")
+def list_(req):
+    filters = req.filters()
+    result = []
+    for network in req.engine.networks.all():
+        if "name" in filters and not any(v in network.name for v in filters["name"]):
+            continue
+        if "id" in filters and not any(network.id.startswith(v) for v in filters["id"]):
+            continue
+        if "driver" in filters and network.driver not in filters["driver"]:
+            continue
+        if "type" in filters:
+            kind = "custom" if network.user_defined else "builtin"
+            if kind not in filters["type"]:
+                continue
+        if not labels_match(network.labels, filters.get("label", [])):
+            continue
+        result.append(network.inspect(req.engine.containers.by_id))
+    return result
+
+
+@router.route("DELETE", ID)
+def remove(req):
+    network = find(req)
+    if not network.user_defined:
+        raise ApiError(403, f"{network.name} is a pre-defined network and cannot be removed")
+    in_use = [c for c in req.engine.containers.by_id.values() if network.name in c.endpoints
+              and c.endpoints[network.name].network is network]
+    if in_use:
+        raise ApiError(403, f"error while removing network: network {network.name} id "
+                            f"{network.id} has active endpoints")
+    req.engine.networks.remove(network)
+    req.engine.emit("network", "destroy", network.id, name=network.name, type=network.driver)
+    return Response(status=204)
+
+
+@router.route("POST", ID + "/connect")
+def connect(req):
+    network = find(req)
+    body = req.json()
+    container = find_container(req, body.get("Container") or "")
+    if not network.user_defined:
+        raise unsupported(f"conectar un contenedor a la red predefinida '{network.name}'")
+    if network.name in container.endpoints:
+        raise ApiError(403, f"endpoint with name {container.name} already exists in network "
+                            f"{network.name}")
+    config = body.get("EndpointConfig") or {}
+    if config.get("IPAMConfig"):
+        raise unsupported("las direcciones IP fijas (ipv4_address)")
+    endpoint = Endpoint(network, list(config.get("Aliases") or []))
+    container.endpoints[network.name] = endpoint
+    if container.status in ("running", "paused"):
+        attach.attach_endpoint(req.engine, container, endpoint)
+        attach._write_etc(container)
+    return Response(status=200)
+
+
+@router.route("POST", ID + "/disconnect")
+def disconnect(req):
+    network = find(req)
+    body = req.json()
+    container = find_container(req, body.get("Container") or "")
+    endpoint = container.endpoints.get(network.name)
+    if endpoint is None or endpoint.network is not network:
+        raise ApiError(403, f"container {container.id} is not connected to network "
+                            f"{network.name}")
+    attach.detach_endpoint(req.engine, container, endpoint)
+    del container.endpoints[network.name]
+    return Response(status=200)
+
+
+@router.route("POST", "/networks/prune")
+def prune(req):
+    removed = []
+    used = {ep.network.id for c in req.engine.containers.by_id.values()
+            for ep in c.endpoints.values()}
+    for network in list(req.engine.networks.all()):
+        if network.user_defined and network.id not in used and labels_match(
+                network.labels, req.filters().get("label", [])):
+            req.engine.networks.remove(network)
+            req.engine.emit("network", "destroy", network.id, name=network.name,
+                            type=network.driver)
+            removed.append(network.name)
+    return {"NetworksDeleted": removed}

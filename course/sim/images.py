@@ -1,0 +1,152 @@
+"""The simulator's image catalogue: busybox and the lab images ``course/web:<version>``.
+
+Why: no registry exists for the simulator either, so it knows a fixed set of images, described
+with the same facts the real images carry (``course/images.py`` builds them for the engine):
+command, environment, exposed port and health check. Those facts live here, in ONE place, and
+the container model reads them from here. An image outside the catalogue behaves as an image
+that is not on the engine: 404 ``No such image`` on create, and a pull that fails.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from .filesystem import Filesystem
+
+PATH_ENV = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+SECOND_NS = 1_000_000_000
+
+# The lab image's HEALTHCHECK: --interval=1s --timeout=1s --retries=2 --start-period=1s
+WEB_HEALTHCHECK = {
+    "Test": ["CMD-SHELL", "wget -qO- http://127.0.0.1/health || exit 1"],
+    "Interval": 1 * SECOND_NS, "Timeout": 1 * SECOND_NS,
+    "StartPeriod": 1 * SECOND_NS, "Retries": 2,
+}
+WEB_VERSIONS = (1, 2, 3)
+BROKEN_WEB_VERSIONS = (3,)  # /health answers 404, so the health check fails
+WEB_PORT = 80
+WEB_ROOT = "/www"
+WEB_START = "/start.sh"  # writes index.html (and health unless broken), then execs httpd
+
+_BASE_DIRS = ("/bin", "/dev", "/etc", "/proc", "/sys")
+
+
+@dataclass(frozen=True)
+class Image:
+    """One image: its tags and the configuration a container inherits from it."""
+
+    repo_tags: tuple[str, ...]
+    cmd: tuple[str, ...]
+    env: tuple[str, ...] = (PATH_ENV,)
+    exposed_ports: tuple[str, ...] = ()
+    healthcheck: dict | None = None
+    dirs: tuple[str, ...] = _BASE_DIRS
+    files: dict = field(default_factory=dict)
+    size: int = 1_985_553
+    web_version: int | None = None  # set for course/web images: what /start.sh serves
+
+    @property
+    def id(self) -> str:
+        """Content-addressed like the engine's, here from the first tag (stable across seeds)."""
+        return "sha256:" + hashlib.sha256(self.repo_tags[0].encode()).hexdigest()
+
+    def rootfs(self) -> Filesystem:
+        """A fresh copy of the image's files: the start of a container's own layer."""
+        return Filesystem(dict(self.files), dirs=self.dirs)
+
+    def config(self) -> dict:
+        """The image's ``Config`` (what ``docker image inspect`` shows under ``Config``)."""
+        return {
+            "Cmd": list(self.cmd), "Env": list(self.env), "Entrypoint": None,
+            "ExposedPorts": {p: {} for p in self.exposed_ports} or None,
+            "Healthcheck": dict(self.healthcheck) if self.healthcheck else None,
+            "Labels": None, "WorkingDir": "", "Volumes": None, "User": "",
+        }
+
+    def inspect(self) -> dict:
+        """The body of ``GET /images/{name}/json``."""
+        return {
+            "Id": self.id, "RepoTags": list(self.repo_tags), "RepoDigests": [], "Parent": "",
+            "Comment": "", "Created": "2024-01-01T00:00:00Z", "Container": "",
+            "DockerVersion": "20.10.24+dfsg1", "Author": "", "Config": self.config(),
+            "Architecture": "amd64", "Os": "linux", "Size": self.size, "VirtualSize": self.size,
+            "GraphDriver": {"Name": "overlay2", "Data": None},
+            "RootFS": {"Type": "layers", "Layers": [self.id]}, "Metadata": {"LastTagTime": ""},
+        }
+
+
+def _web(version: int) -> Image:
+    broken = 1 if version in BROKEN_WEB_VERSIONS else 0
+    return Image(
+        repo_tags=(f"course/web:{version}",), cmd=("/bin/sh", WEB_START),
+        env=(PATH_ENV, f"WEB_VERSION={version}", f"WEB_BROKEN={broken}"),
+        exposed_ports=(f"{WEB_PORT}/tcp",), healthcheck=WEB_HEALTHCHECK,
+        files={WEB_START: b"#!/bin/sh\n# course/images.py START_SH\n"}, web_version=version,
+    )
+
+
+def default_catalogue() -> list[Image]:
+    """The images every simulated engine starts with."""
+    busybox = Image(
+        repo_tags=("busybox:latest",), cmd=("sh",), size=4_261_550,
+        dirs=(*_BASE_DIRS, "/home", "/root", "/tmp", "/usr", "/var"),
+    )
+    return [busybox, *(_web(v) for v in WEB_VERSIONS)]
+
+
+def normalize_reference(ref: str) -> str:
+    """``busybox`` → ``busybox:latest``; ``docker.io/library/x:1`` → ``x:1``.
+
+    >>> normalize_reference("busybox"), normalize_reference("docker.io/library/busybox:1")
+    ('busybox:latest', 'busybox:1')
+    """
+    for prefix in ("docker.io/library/", "docker.io/", "library/"):
+        if ref.startswith(prefix):
+            ref = ref[len(prefix):]
+            break
+    last = ref.rsplit("/", 1)[-1]
+    return ref if ":" in last or "@" in last else f"{ref}:latest"
+
+
+class ImageStore:
+    """The images an engine holds, found by tag, full id or id prefix.
+
+    >>> store = ImageStore()
+    >>> store.find("busybox").repo_tags
+    ('busybox:latest',)
+    >>> store.find("nosuch:1") is None
+    True
+    """
+
+    def __init__(self, images: list[Image] | None = None):
+        self._images: dict[str, Image] = {}
+        self._tags: dict[str, str] = {}
+        for image in images or default_catalogue():
+            self.add(image)
+
+    def add(self, image: Image, tag: str | None = None) -> None:
+        self._images.setdefault(image.id, image)
+        for t in ([tag] if tag else image.repo_tags):
+            self._tags[t] = image.id
+
+    def tags_of(self, image: Image) -> list[str]:
+        return sorted(t for t, i in self._tags.items() if i == image.id)
+
+    def find(self, ref: str) -> Image | None:
+        ref = ref.strip()
+        if ref.startswith("sha256:"):
+            ref = ref[7:]
+        elif ref in self._tags or normalize_reference(ref) in self._tags:
+            return self._images[self._tags[normalize_reference(ref)]]
+        if len(ref) >= 4 and all(c in "0123456789abcdef" for c in ref):
+            matches = [i for i in self._images if i[7:].startswith(ref)]
+            if len(matches) == 1:
+                return self._images[matches[0]]
+        return None
+
+    def all(self) -> list[Image]:
+        return list(self._images.values())
+
+    def catalogue_text(self) -> str:
+        return ", ".join(sorted(self._tags))

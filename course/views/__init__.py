@@ -8,9 +8,10 @@ nbgrader; graded checks test the lab's state, never widget events.
 from .controls import ActionButton, KillButton, NodeDownControl, ReplicasSlider  # noqa: E402
 from .events import EventLog  # noqa: E402
 from .grid import ClusterGrid  # noqa: E402
+from .load import LoadChart, LoadSlider  # noqa: E402
 from .timeline import RolloutTimeline  # noqa: E402
 from .traffic import TrafficChart  # noqa: E402
 
 __all__ = [
     "ActionButton", "ClusterGrid", "EventLog", "KillButton", "NodeDownControl", "ReplicasSlider",
-    "RolloutTimeline", "TrafficChart"]
+    "LoadChart", "LoadSlider", "RolloutTimeline", "TrafficChart"]

@@ -31,5 +31,13 @@ def info(req):
     return {
         "ID": f"SIM-{req.engine.seed}", "Name": "sim", "ServerVersion": "20.10.24-sim",
         "OperatingSystem": "Simulador del curso (course.sim)", "NCPU": 2, "MemTotal": 24 << 30,
-        "Swarm": {"LocalNodeState": "inactive", "NodeID": "", "ControlAvailable": False},
+        "Swarm": _swarm_info(req.engine),
     }
+
+
+def _swarm_info(engine) -> dict:
+    swarm = getattr(engine, "swarm", None)
+    if swarm is None or not swarm.active:
+        return {"LocalNodeState": "inactive", "NodeID": "", "ControlAvailable": False}
+    return {"LocalNodeState": "active", "NodeID": swarm.local_node_id, "ControlAvailable": True,
+            "Nodes": len(swarm.nodes), "Managers": 1, "Cluster": {"ID": swarm.id}}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import struct
 
 import docker
@@ -61,6 +62,12 @@ class SimAPIClient(docker.APIClient):
         self._raise_for_status(response)
         data = response.content
         yield data.decode(errors="replace") if decode else data
+
+    def _stream_helper(self, response, decode=False):
+        self._raise_for_status(response)
+        for line in response.content.splitlines():
+            if line.strip():
+                yield json.loads(line) if decode else line
 
     def _get_raw_response_socket(self, response):
         self._raise_for_status(response)

@@ -72,7 +72,7 @@ def probe(engine, container) -> None:
     code, output, duration = run_in_container(engine, container, argv)
     if duration > check["timeout"]:
         code, duration = -1, check["timeout"]
-        output = f"Health check exceeded timeout ({check['timeout']:g}s)"
+        output = f"Health check exceeded timeout ({check['timeout']:g}s)".encode()
     health = container.health
     health.log = [*health.log, {
         "Start": rfc3339(start), "End": rfc3339(start + duration),

@@ -13,10 +13,10 @@ from typing import Any
 
 from . import api_containers, api_execs, api_images, api_networks, api_system, api_volumes
 from .clock import Clock
-from .swarm import install as install_swarm
 from .containers import ContainerStore
 from .images import ImageStore
 from .networks import NetworkStore
+from .swarm import install as install_swarm
 from .transport import Router
 from .volumes import VolumeStore
 

@@ -1,0 +1,129 @@
+"""Routes of the Swarm itself and its nodes: ``/swarm``, ``/swarm/init``, ``/swarm/leave``,
+``/nodes``.
+
+Why separate from services: these are the calls that exist before any service does, and the
+ones that answer 503 with the engine's own advice while the engine is not in Swarm mode.
+"""
+
+from __future__ import annotations
+
+from ..naming import rfc3339
+from ..transport import ApiError, Router, bad_request, not_found
+from .common import label_match
+
+router = Router()
+
+
+def _swarm(req):
+    return req.engine.swarm
+
+
+@router.route("POST", "/swarm/init")
+def swarm_init(req):
+    body = req.json()
+    addr = (body.get("AdvertiseAddr") or "127.0.0.1").split(":")[0]
+    return _swarm(req).init(advertise_addr=addr)
+
+
+@router.route("POST", "/swarm/leave")
+def swarm_leave(req):
+    _swarm(req).leave(force=req.flag("force"))
+    return None
+
+
+@router.route("GET", "/swarm")
+def swarm_inspect(req):
+    swarm = _swarm(req)
+    swarm.require_manager()
+    return {
+        "ID": swarm.id, "Version": {"Index": swarm.versions.index},
+        "CreatedAt": rfc3339(swarm.created), "UpdatedAt": rfc3339(swarm.created),
+        "Spec": {
+            "Name": "default", "Labels": {},
+            "Orchestration": {"TaskHistoryRetentionLimit": 5},
+            "Raft": {"SnapshotInterval": 10000, "KeepOldSnapshots": 0,
+                     "LogEntriesForSlowFollowers": 500, "ElectionTick": 10, "HeartbeatTick": 1},
+            "Dispatcher": {"HeartbeatPeriod": 5_000_000_000},
+            "CAConfig": {"NodeCertExpiry": 7_776_000_000_000_000},
+            "TaskDefaults": {}, "EncryptionConfig": {"AutoLockManagers": False},
+        },
+        "TLSInfo": {}, "RootRotationInProgress": False, "DefaultAddrPool": ["10.0.0.0/8"],
+        "SubnetSize": 24, "DataPathPort": 4789,
+        "JoinTokens": {"Worker": f"SWMTKN-1-sim-{swarm.id}-worker",
+                       "Manager": f"SWMTKN-1-sim-{swarm.id}-manager"},
+    }
+
+
+@router.route("POST", "/swarm/(join|update|unlock|unlockkey)")
+def swarm_unsupported(req):
+    from ..transport import unsupported
+
+    raise unsupported(f"POST /swarm/{req.groups[0]} (añade nodos con engine.swarm.add_node)")
+
+
+@router.route("GET", "/nodes")
+def nodes_list(req):
+    swarm = _swarm(req)
+    swarm.require_manager()
+    filters = req.filters()
+    out = []
+    for node in swarm.nodes:
+        if "id" in filters and not any(node.id.startswith(v) for v in filters["id"]):
+            continue
+        if "name" in filters and node.hostname not in filters["name"]:
+            continue
+        if "role" in filters and node.role not in filters["role"]:
+            continue
+        if "label" in filters and not label_match(node.labels, filters["label"]):
+            continue
+        if "node.label" in filters and not label_match(node.labels, filters["node.label"]):
+            continue
+        out.append(node.inspect())
+    return out
+
+
+def _node(req):
+    swarm = _swarm(req)
+    swarm.require_manager()
+    node = swarm.nodes.find(req.groups[0])
+    if node is None:
+        raise not_found(f"node {req.groups[0]} not found")
+    return swarm, node
+
+
+@router.route("GET", "/nodes/([^/]+)")
+def node_inspect(req):
+    return _node(req)[1].inspect()
+
+
+@router.route("POST", "/nodes/([^/]+)/update")
+def node_update(req):
+    swarm, node = _node(req)
+    if str(node.version) != str(req.arg("version")):
+        raise ApiError(500, "rpc error: code = Unknown desc = update out of sequence")
+    spec = req.json()
+    if spec.get("Role", node.role) != node.role:
+        raise bad_request("El simulador no cambia el rol de un nodo: añade otro nodo con "
+                          "engine.swarm.add_node(..., role='manager').")
+    node.labels = dict(spec.get("Labels") or {})
+    availability = spec.get("Availability") or node.availability
+    if availability != node.availability:
+        swarm.set_availability(node.id, availability)
+    node.version, node.updated = swarm.versions.bump(), swarm.clock.now
+    return None
+
+
+@router.route("DELETE", "/nodes/([^/]+)")
+def node_remove(req):
+    swarm, node = _node(req)
+    if node.id == swarm.local_node_id:
+        raise bad_request("rpc error: code = FailedPrecondition desc = node "
+                          f"{node.id} is a cluster manager and is a member of the raft cluster. "
+                          "It must be demoted to worker before removal")
+    if node.state != "down" and not req.flag("force"):
+        raise bad_request(f"rpc error: code = FailedPrecondition desc = node {node.id} is not "
+                          "down and can't be removed")
+    if node.state != "down":
+        swarm.node_down(node.id)
+    swarm.nodes.remove(node)
+    return None

@@ -16,6 +16,7 @@ from .clock import Clock
 from .containers import ContainerStore
 from .images import ImageStore
 from .networks import NetworkStore
+from .swarm import install as install_swarm
 from .transport import Router
 from .volumes import VolumeStore
 
@@ -50,6 +51,7 @@ class Engine:
         for module in (api_system, api_containers, api_execs, api_networks, api_volumes,
                        api_images):
             self.router.include(module.router)
+        install_swarm(self)  # engine.swarm (course/sim/swarm) and the Swarm routes
 
     # -- time -------------------------------------------------------------------------------
     def advance(self, seconds: float) -> None:

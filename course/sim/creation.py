@@ -53,7 +53,8 @@ def _restart_policy(host_config: dict) -> dict:
         raise bad_request("maximum retry count cannot be negative")
     if name != "no" and host_config.get("AutoRemove"):
         raise conflict("Conflicting options: AutoRemove and restart policy")
-    return {"Name": name, "MaximumRetryCount": retries}
+    # stored as sent: docker-py sends no policy unless asked, and the engine then shows Name ""
+    return {"Name": policy.get("Name") or "", "MaximumRetryCount": retries}
 
 
 def _check_name(engine, name: str) -> str:

@@ -90,9 +90,10 @@ class Swarm:
         node = self._new_node("sim", ncpu * NANO, memory, role="manager", addr=advertise_addr)
         node.leader = True
         self.local_node_id = node.id
-        attach = getattr(self.engine, "attach_swarm_runtime", None)
-        if attach is not None:
-            attach(self)
+        if hasattr(self.engine, "containers"):
+            from .local import LocalRuntime
+
+            self.local_runtime = LocalRuntime(self)
         self.engine.emit("node", "create", node.id, name=node.hostname)
         return node.id
 
@@ -107,11 +108,12 @@ class Swarm:
                                 "message.")
         for service in list(self.services.values()):
             self.remove_service(service)
+        for task in self.tasks.by_id.values():
+            self.clock.cancel(task.timer)
+        if self.local_runtime is not None:
+            self.local_runtime.remove_all()
         self.active = False
         self.engine.swarm_active = False
-        detach = getattr(self.engine, "detach_swarm_runtime", None)
-        if detach is not None:
-            detach(self)
         self._reset_state()
 
     def find_image(self, ref: str):
@@ -127,6 +129,25 @@ class Swarm:
         if task.node_id == self.local_node_id and self.local_runtime is not None:
             return self.local_runtime
         return self.model_runtime
+
+    def trim(self, service_id: str, slot) -> None:
+        """Keep five tasks per slot (the reaper); deleted tasks take their containers along."""
+        for task in self.tasks.trim(service_id, slot):
+            self.forget(task)
+
+    def forget(self, task) -> None:
+        if self.local_runtime is not None and task.node_id == self.local_node_id:
+            self.local_runtime.forget(task)
+
+    def task_networks(self, task) -> list[str]:
+        """Names of the overlay networks a task attaches to (its template's ``Networks``)."""
+        store = getattr(self.engine, "networks", None)
+        names = []
+        for attachment in task.template.get("Networks") or []:
+            network = store.find(attachment.get("Target", "")) if store is not None else None
+            if network is not None:
+                names.append(network.name)
+        return names
 
     def touch(self, service) -> None:
         service.version = self.versions.bump()
@@ -180,6 +201,7 @@ class Swarm:
         for task in self.tasks.drop_service(service.id):
             self.orchestrator.pending.pop(task.id, None)
             if task.terminal:
+                self.forget(task)
                 continue
             self.lifecycle.stop(task, "remove")
         self.engine.emit("service", "remove", service.id, name=service.name)
@@ -222,6 +244,7 @@ class Swarm:
         self._release(task)
         if task.desired == "remove":
             self.tasks.delete(task)
+            self.forget(task)
         self.updater.on_stopped(task)
         self.orchestrator.retry_pending_soon()
 

@@ -46,6 +46,7 @@ class Orchestrator:
         task.node_id = node_id  # global tasks know their node before placement
         task.version = self.cluster.versions.bump()
         self.tasks.add(task)
+        self.cluster.trim(service.id, slot or node_id)
         return task
 
     def constraints(self, service) -> list:
@@ -188,7 +189,6 @@ class Orchestrator:
                 return
         self.replace_later(service, task.slot, task.node_id if service.is_global else "",
                            policy.delay)
-        self.tasks.trim(service.id, slot_key)
 
     def replace_later(self, service, slot: int, node_id: str, delay: float) -> Task:
         """A new task for ``slot`` now (desired ``ready``), allowed to run after ``delay``."""

@@ -159,15 +159,17 @@ class TaskStore:
         self.by_service.pop(service_id, None)
         return tasks
 
-    def trim(self, service_id: str, slot, limit: int = HISTORY_LIMIT) -> None:
-        """Keep at most ``limit`` tasks in a slot, deleting the oldest finished ones first."""
+    def trim(self, service_id: str, slot, limit: int = HISTORY_LIMIT) -> list[Task]:
+        """Keep at most ``limit`` tasks in a slot, deleting the oldest finished ones first;
+        returns the deleted tasks."""
         history = self.slot_history(service_id, slot)
         excess = len(history) - limit
-        if excess <= 0:
-            return
+        deleted: list[Task] = []
         for task in list(history):
             if excess <= 0:
                 break
             if task.terminal and task.desired not in ("running", "ready"):
                 self.delete(task)
+                deleted.append(task)
                 excess -= 1
+        return deleted

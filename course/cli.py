@@ -231,6 +231,83 @@ def grade(ctx, assignment, jobs, backend, timeout, db_url, students):
         ctx.exit(1)
 
 
+@main.command()
+@click.argument("assignment")
+@click.option("--student", default=None, help="Only this student (default: every graded one).")
+@click.pass_context
+def feedback(ctx, assignment, student):
+    """nbgrader generate_feedback, without hidden tests; fails if one is found in the HTML."""
+    course = _course(ctx)
+    report = grading.feedback(course, assignment, student)
+    for leak in report.leaks:
+        click.echo(f"  LEAK {leak}")
+    click.echo(
+        f"feedback {assignment}: {len(report.files)} HTML files in feedback/, "
+        + ("no hidden test in them" if report.ok else "HIDDEN TESTS FOUND")
+    )
+    if not report.ok:
+        ctx.exit(1)
+
+
+@main.command()
+@click.argument("assignment", required=False)
+@click.option(
+    "--to",
+    "dest",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("export"),
+    show_default=True,
+    help="Folder for the CSV files.",
+)
+@click.option("--db", "db_url", default=None, help="Gradebook URL (default: nbgrader's).")
+@click.pass_context
+def export(ctx, assignment, dest, db_url):
+    """Write grades.csv (nbgrader's export) and cells.csv (one row per graded cell)."""
+    course = _course(ctx)
+    if not dest.is_absolute():
+        dest = Path.cwd() / dest
+    grades, cells = grading.export(course, dest, assignment, db_url)
+    click.echo(f"wrote {grades}\nwrote {cells}")
+
+
+@main.command()
+@click.pass_context
+def doctor(ctx):
+    """What is installed and what is missing, each with its fix."""
+    from course.grading.doctor import diagnose
+
+    root = ctx.obj.get("root")
+    problems = 0
+    for check in diagnose(root):
+        mark = "ok " if check.ok else ("-- " if check.optional else "XX ")
+        click.echo(f"{mark}{check.name}: {check.detail}")
+        if not check.ok and check.fix:
+            click.echo(f"    fix: {check.fix}")
+        problems += not check.ok and not check.optional
+    click.echo(
+        "doctor: " + ("everything needed is here" if not problems else f"{problems} missing")
+    )
+    if problems:
+        ctx.exit(1)
+
+
+@main.command()
+@click.option(
+    "--if-engine",
+    is_flag=True,
+    help="Build only when a Docker engine answers; otherwise do nothing, successfully.",
+)
+def images(if_engine):
+    """Build the lab images (course/web:1..3) on the local Docker engine."""
+    from course.images import build_lab_images
+
+    built = build_lab_images(if_engine)
+    for tag in built:
+        click.echo(f"built {tag}")
+    if not built:
+        click.echo("no image built" + (" (no Docker engine answers)" if if_engine else ""))
+
+
 def _grade_table(report) -> str:
     rows = [["student", "score", "max", "seconds", "status"]]
     notes = []

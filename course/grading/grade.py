@@ -147,7 +147,9 @@ def grade_one(job: dict) -> SubmissionResult:
         outcome = api.autograde(job["assignment"], student, force=True, create=True)
         result.ok = bool(outcome["success"])
         if not result.ok:
-            result.error = (outcome.get("error") or outcome.get("log") or "").strip()
+            log = (outcome.get("log") or "").strip().splitlines()
+            errors = [line for line in log if "ERROR" in line or "Error" in line]
+            result.error = "\n".join(errors[-8:] or log[-8:] or [outcome.get("error", "")])
     except Exception as error:  # report, never break the batch
         result.error = f"{type(error).__name__}: {error}"
     result.seconds = time.monotonic() - started

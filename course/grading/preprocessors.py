@@ -1,6 +1,6 @@
-"""Two nbgrader preprocessors that keep one hostile submission from spoiling its own grading.
+"""nbgrader preprocessors: a hostile submission cannot spoil its grading; feedback hides tests.
 
-Both are plugged into ``Autograde.autograde_preprocessors`` by ``nbgrader_config.py``, so
+The first two are plugged into ``Autograde.autograde_preprocessors`` by ``nbgrader_config.py``, so
 ``nbgrader autograde`` and ``course grade`` run them alike.
 
 * :class:`ResilientExecute`: nbgrader's ``Execute``, except that a kernel that dies (``os._exit``,
@@ -9,14 +9,18 @@ Both are plugged into ``Autograde.autograde_preprocessors`` by ``nbgrader_config
   scores. Stock nbgrader removes the whole autograded submission instead.
 * :class:`TruncateOutput`: nbgrader's ``LimitOutput`` counts lines; one ten-megabyte line passes.
   This caps the characters of each cell's outputs.
+* :class:`HideHiddenTests` (in ``GenerateFeedback.preprocessors``): feedback shows no hidden test.
 """
 
 from __future__ import annotations
 
+from jupyter_core.utils import run_sync
 from nbclient.exceptions import DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
-from traitlets import Integer
+from traitlets import Integer, Unicode
+
+from .cells import HIDDEN_TESTS
 
 DEAD_HERE = "El kernel murió al ejecutar esta celda (¿sys.exit, os._exit, memoria agotada?)."
 DEAD_BEFORE = "No se ejecutó: el kernel murió en una celda anterior."
@@ -50,6 +54,10 @@ class ResilientExecute(Execute):
             cell.setdefault("outputs", []).append(_error(DEAD_HERE))
             return cell
 
+    # nbclient binds the synchronous wrapper to its own coroutine at class creation
+    # (``execute_cell = run_sync(async_execute_cell)``), so it must be rebound to the override.
+    execute_cell = run_sync(async_execute_cell)
+
 
 class TruncateOutput(NbGraderPreprocessor):
     """Cap the characters of every code cell's text outputs (streams and text data)."""
@@ -76,3 +84,38 @@ class TruncateOutput(NbGraderPreprocessor):
         if len(text) <= budget:
             return text, budget - len(text)
         return text[: max(budget, 0)] + f"\n... salida recortada ({len(text)} caracteres) ...\n", 0
+
+
+class HideHiddenTests(NbGraderPreprocessor):
+    """Feedback without the hidden tests' code (nbgrader #917).
+
+    nbgrader's feedback renders the autograded notebook, where ``OverwriteCells`` has put the
+    hidden tests back. This replaces each ``### BEGIN HIDDEN TESTS`` region by one comment and
+    cuts the traceback of an error in such a cell to its last line (``ename: evalue``), because an
+    IPython traceback quotes the failing line of the test. The assertion message, written for the
+    student, is kept.
+    """
+
+    placeholder = Unicode(
+        "# (pruebas ocultas: el calificador las ejecutó; su código no se muestra)",
+        help="Line that replaces each hidden-test region in feedback",
+    ).tag(config=True)
+
+    def preprocess_cell(self, cell, resources, cell_index):
+        begin, end = HIDDEN_TESTS
+        if cell.cell_type != "code" or begin not in cell.source:
+            return cell, resources
+        kept, inside = [], False
+        for line in cell.source.splitlines():
+            if begin in line:
+                inside = True
+                kept.append(line[: len(line) - len(line.lstrip())] + self.placeholder)
+            elif end in line and inside:
+                inside = False
+            elif not inside:
+                kept.append(line)
+        cell.source = "\n".join(kept)
+        for output in cell.get("outputs", []):
+            if output.output_type == "error":
+                output.traceback = [f"{output.ename}: {output.evalue}"]
+        return cell, resources

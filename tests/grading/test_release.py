@@ -22,7 +22,7 @@ def test_release_has_stubs_and_no_secret(released_course):
     text = _release_text(released_course)
     assert "TU CÓDIGO AQUÍ" in text
     assert "resultado_de_la_suma" not in text
-    assert "SENTINELA_OCULTO" not in text and "HIDDEN" not in text
+    assert "valor_oculto_centinela" not in text and "HIDDEN" not in text
 
 
 def test_release_check_passes_on_a_fresh_release(released_course):
@@ -70,7 +70,7 @@ def test_leak_check_finds_a_pasted_solution_and_hidden_test(course_copy):
     path.write_text(json.dumps(nb))
     leaks = find_leaks(course_copy.notebooks("source", ASSIGNMENT), [path])
     what = " ".join(leak.what for leak in leaks)
-    assert "resultado_de_la_suma = a + b" in what and "media([]) == 0" in what
+    assert "resultado_de_la_suma = a + b" in what and "valor_oculto_centinela = media([])" in what
     assert not grading.check_release(course_copy, ASSIGNMENT).ok
 
 

@@ -49,7 +49,7 @@ def create(req):
     if driver == "overlay" and not getattr(req.engine, "swarm_active", False):
         raise ApiError(503, 'This node is not a swarm manager. Use "docker swarm init" or '
                             '"docker swarm join" to connect this node to swarm and try again.')
-    if driver != "bridge":
+    if driver not in ("bridge", "overlay"):  # overlay: Swarm only (checked above)
         raise unsupported(f"las redes con driver '{driver}' (usa driver='bridge')")
     ipam = (body.get("IPAM") or {}).get("Config") or []
     subnet = ipam[0].get("Subnet") if ipam else None

@@ -88,6 +88,13 @@ class Engine:
 
         return http_request(self, address, port, path)
 
+    def service_http_request(self, service: str, port: int = 80,
+                             path: str = "/") -> tuple[int, str, str]:
+        """``(status, body, task container name)`` of one GET to a Swarm service, answered
+        round-robin by its running and healthy tasks (as a dnsrr client sees them); raises
+        ``ConnectionError`` when none answers. See ``course/sim/swarm/traffic.py``."""
+        return self.swarm.http_request(service, port, path)
+
     # -- the event log ----------------------------------------------------------------------
     def emit(self, kind: str, action: str, actor_id: str, **attributes: Any) -> None:
         """Append to the event log (the shape of the engine's ``/events``: Type, Action, Actor)

@@ -92,7 +92,8 @@ class Network:
                 ipam[0]["Gateway"] = self.gateway
         return {
             "Name": self.name, "Id": self.id, "Created": rfc3339(self.created),
-            "Scope": "local", "Driver": self.driver, "EnableIPv6": False,
+            "Scope": "swarm" if self.driver == "overlay" else "local", "Driver": self.driver,
+            "EnableIPv6": False,
             "IPAM": {"Driver": "default", "Options": None, "Config": ipam},
             "Internal": self.internal, "Attachable": self.attachable, "Ingress": False,
             "ConfigFrom": {"Network": ""}, "ConfigOnly": False, "Containers": attached,

@@ -64,6 +64,7 @@ class Swarm:
         self.services: dict[str, Service] = {}
         self.secrets = SecretStore()
         self.restarts: dict = {}
+        self.rr_turns: dict[str, int] = {}  # service id -> requests answered (round-robin)
         self.local_node_id = ""
         self.lifecycle = Lifecycle(self)
         self.model_runtime = ModelRuntime(self)
@@ -112,6 +113,10 @@ class Swarm:
             self.clock.cancel(task.timer)
         if self.local_runtime is not None:
             self.local_runtime.remove_all()
+        networks = getattr(self.engine, "networks", None)
+        for network in list(networks.all()) if networks is not None else []:
+            if network.driver == "overlay" and not network.containers:
+                networks.remove(network)  # swarm-scoped networks go with the swarm
         self.active = False
         self.engine.swarm_active = False
         self._reset_state()
@@ -247,6 +252,13 @@ class Swarm:
             self.forget(task)
         self.updater.on_stopped(task)
         self.orchestrator.retry_pending_soon()
+
+    def http_request(self, ref: str, port: int = 80, path: str = "/") -> tuple[int, str, str]:
+        """One HTTP GET to a service, answered round-robin by its running, healthy tasks:
+        ``(status, body, container name)``; ``ConnectionError`` when no task answers."""
+        from .traffic import http_request
+
+        return http_request(self, ref, port, path)
 
     # -- simulator-only controls ----------------------------------------------------------------
     def _new_node(self, hostname: str, nano_cpus: int, memory: int, role: str = "worker",

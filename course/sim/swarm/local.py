@@ -45,7 +45,8 @@ def container_body(cluster, task) -> dict:
         first, *_ = networks
         body["HostConfig"]["NetworkMode"] = first
         body["NetworkingConfig"] = {"EndpointsConfig": {
-            net: {"Aliases": [task.service_name]} for net in networks}}
+            net: {"Aliases": [task.service_name, f"tasks.{task.service_name}"]}
+            for net in networks}}
     return body
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from .containers import STATUSES
-from .transport import bad_request
+from .transport import ApiError, bad_request
 
 KNOWN = {"label", "status", "name", "id", "health", "ancestor", "exited", "network", "volume",
          "before", "since", "isolation", "is-task", "publish", "expose"}
@@ -40,7 +40,9 @@ def _validate(filters: dict) -> None:
             raise unsupported(f"el filtro '{key}' de containers.list")
         for value in values:
             if key == "status" and value not in STATUSES:
-                raise bad_request(f"Unrecognised filter value for status: {value}")
+                raise bad_request(f"Invalid filter 'status={value}'")
+            if key == "exited" and not value.lstrip("-").isdigit():
+                raise ApiError(500, f'strconv.Atoi: parsing "{value}": invalid syntax')
             if key == "health" and value not in HEALTH:
                 raise bad_request(f"Unrecognised filter value for health: {value}")
 

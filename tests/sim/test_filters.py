@@ -59,7 +59,7 @@ def test_invalid_filter_is_400(client):
     assert caught.value.explanation == "Invalid filter 'colour'"
     with pytest.raises(docker.errors.APIError) as caught:
         client.containers.list(filters={"status": "dormido"})
-    assert caught.value.explanation == "Unrecognised filter value for status: dormido"
+    assert caught.value.explanation == "Invalid filter 'status=dormido'"
 
 
 def test_label_index_follows_removal(client, fleet):

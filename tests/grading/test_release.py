@@ -29,7 +29,7 @@ def test_release_check_passes_on_a_fresh_release(released_course):
     """Does `course release --check` pass right after `course release`?"""
     result = CliRunner().invoke(main, ["--root", str(released_course.root), "release", "--check"])
     assert result.exit_code == 0, result.output
-    assert "release --check a1: 2 notebooks, ok" in result.output
+    assert "release --check a1: 3 notebooks, ok" in result.output
 
 
 def test_release_check_ignores_cell_ids_but_not_sources(course_copy):
@@ -63,9 +63,8 @@ def test_leak_check_finds_a_pasted_solution_and_hidden_test(course_copy):
     """Does the leak check name a solution line and a hidden test pasted into release/?"""
     path = course_copy.notebooks("release", ASSIGNMENT)[0]
     nb = json.loads(path.read_text())
-    nb["cells"][-1]["source"] += (
-        '\nassert media([]) == 0, "la media de una lista vacía debe ser 0 (SENTINELA_OCULTO)"'
-    )
+    last = nb["cells"][-1]
+    last["source"] = "".join(last["source"]) + "\nvalor_oculto_centinela = media([])"
     nb["cells"][0]["source"] = "    resultado_de_la_suma = a + b"
     path.write_text(json.dumps(nb))
     leaks = find_leaks(course_copy.notebooks("source", ASSIGNMENT), [path])

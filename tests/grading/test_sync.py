@@ -16,7 +16,11 @@ def test_sync_writes_canonical_notebooks(tmp_path):
     """Does sync write one clean notebook per lesson: no outputs, python3 kernel, nbgrader kept?"""
     course = make_course(tmp_path / "c")
     report = grading.sync(course)
-    assert [p.name for p in report.written] == ["01-sumas.ipynb", "02-entorno.ipynb"]
+    assert [p.name for p in report.written] == [
+        "01-sumas.ipynb",
+        "02-entorno.ipynb",
+        "03-contenedores.ipynb",
+    ]
     nb = json.loads(report.written[0].read_text())
     assert nb["metadata"] == {
         "kernelspec": {

@@ -94,8 +94,11 @@ def remove_scoped(kit, timeout: float = 30.0) -> None:
 
 
 def kit_leftovers(client) -> list[str]:
-    """Services, secrets and networks labelled ``course.kit=modulo7`` still on the engine."""
-    flt = {"label": "course.kit=modulo7"}
+    """Services, secrets and networks of the kit that this suite run created, still there
+    (the engine is shared: other suites' objects are theirs to clean)."""
+    from .conftest import SUITE_LABEL
+
+    flt = {"label": ["course.kit=modulo7", f"{SUITE_LABEL[0]}={SUITE_LABEL[1]}"]}
     left = [f"network {n.name}" for n in client.networks.list(filters=flt)]
     if in_swarm(client):
         left += [f"service {s.name}" for s in client.services.list(filters=flt)]

@@ -15,7 +15,14 @@ import docker
 import pytest
 
 from .swarm_kit import (
-    SECOND, converged, create_service, in_swarm, kit_leftovers, remove_scoped, running, tasks,
+    SECOND,
+    converged,
+    create_service,
+    in_swarm,
+    kit_leftovers,
+    remove_scoped,
+    running,
+    tasks,
     update_state,
 )
 

@@ -19,7 +19,7 @@ import weakref
 import docker
 
 from . import images
-from .probe import Reply, fetch_container
+from .probe import Reply, fetch
 
 KIT_LABEL = "course.kit"
 KIT_VALUE = "modulo7"
@@ -99,6 +99,7 @@ class Lab:
             self.namespace = namespace or f"m7-s{seed}"
         self._closed = False
         self._owns_swarm = False
+        self._service_turns: dict[str, int] = {}  # round-robin position of the probe per service
         _open_labs.add(self)
         if not quiet:
             print(self.describe())
@@ -149,9 +150,10 @@ class Lab:
         return images.ensure_image(self.client, name, version)
 
     def http_get(self, target, path: str = "/", port: int = 80, timeout: float = 2.0) -> Reply:
-        """One HTTP request to ``target`` (a container, its name or id); never raises for a
-        failed request: the reply says ``ok=False`` and why, so downtime can be counted."""
-        return fetch_container(self, target, path=path, port=port, timeout=timeout)
+        """One HTTP request to ``target``: a container or a Swarm service (a model, a name or
+        an id); a service answers from one of its running, healthy tasks in turn. Never raises
+        for a failed request: the reply says ``ok=False`` and why, so downtime can be counted."""
+        return fetch(self, target, path=path, port=port, timeout=timeout)
 
     # -- Swarm ------------------------------------------------------------------------------
     def ensure_swarm(self) -> bool:

@@ -156,3 +156,26 @@ def test_a_lab_leaves_the_swarm_it_initialised(docker_client):
         assert lab.ensure_swarm() is False, "a second call must not init again"
         assert docker_client.info()["Swarm"]["LocalNodeState"] == "active"
     assert docker_client.info()["Swarm"]["LocalNodeState"] == "inactive"
+
+
+@pytest.mark.parametrize("backend", ["sim", pytest.param("docker", marks=pytest.mark.docker)])
+def test_a_service_answers_from_its_tasks_in_turn(backend):
+    """Does the probe reach a dnsrr service through its running tasks, one after the other?"""
+    from docker.types import EndpointSpec, ServiceMode
+
+    with Lab(backend=backend, quiet=True) as lab:
+        lab.ensure_swarm()
+        service = lab.client.services.create(
+            lab.image("web", 2), name=lab.name("web"), labels=lab.labels(),
+            mode=ServiceMode("replicated", replicas=2), endpoint_spec=EndpointSpec(mode="dnsrr"))
+        replies = []
+        for _ in range(120):
+            replies = [lab.http_get(service) for _ in range(4)]
+            if all(r.ok for r in replies) and len({r.replica for r in replies}) == 2:
+                break
+            lab.sleep(0.5)
+        assert all(r.ok and r.version == 2 for r in replies), replies
+        assert len({r.replica for r in replies}) == 2, "both tasks must answer, in turn"
+        assert lab.http_get(lab.name("web")).ok, "the service's name must work as a target too"
+    missing = Lab(backend="sim", quiet=True).http_get("no-such-thing")
+    assert not missing.ok and missing.error

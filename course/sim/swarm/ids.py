@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 
 _ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
+_TABLE = bytes(ord(_ALPHABET[b % 36]) for b in range(256))  # a random byte -> a base-36 digit
 
 
 def swarm_id(rng: random.Random) -> str:
@@ -19,12 +20,7 @@ def swarm_id(rng: random.Random) -> str:
     >>> len(swarm_id(random.Random(0)))
     25
     """
-    n = rng.getrandbits(128)
-    out = []
-    for _ in range(25):
-        n, digit = divmod(n, 36)
-        out.append(_ALPHABET[digit])
-    return "".join(out)
+    return rng.randbytes(25).translate(_TABLE).decode()
 
 
 class VersionCounter:

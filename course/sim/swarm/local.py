@@ -131,8 +131,7 @@ class LocalRuntime:
             return
         core.kill(self.engine, container, "TERM")  # PID 1 ignores it, as on the engine
         self.stopping.add(task.id)
-        self.cluster.clock.cancel(task.timer)
-        task.timer = self.cluster.clock.schedule(grace, lambda: self._force(task))
+        self.lifecycle.later(task, grace, lambda: self._force(task))
 
     def _force(self, task) -> None:
         task.timer = None

@@ -32,6 +32,8 @@ class Orchestrator:
         self.lifecycle = cluster.lifecycle
         self.pending: dict[str, Task] = {}
         self._retry_timer = None
+        self._place_timer = None
+        self._to_place: dict[str, list[Task]] = {}
         self._constraints: dict[str, list] = {}
 
     # -- tasks --------------------------------------------------------------------------------
@@ -57,9 +59,26 @@ class Orchestrator:
         return parsed
 
     def place(self, service, batch: list[Task]) -> None:
-        """Assign a batch of new tasks of one service to nodes (or leave them pending)."""
+        """Queue new tasks for placement; the queue is placed in one batch per service once
+        the current change is done (at the same virtual time). Batching is what keeps a
+        rolling update of 10,000 tasks from scanning 1,000 nodes once per task."""
         if not batch:
             return
+        self._to_place.setdefault(service.id, []).extend(batch)
+        if self._place_timer is None:
+            self._place_timer = self.cluster.clock.schedule(0.0, self._flush)
+
+    def _flush(self) -> None:
+        self._place_timer = None
+        queued, self._to_place = self._to_place, {}
+        for service_id, batch in queued.items():
+            service = self.cluster.services.get(service_id)
+            live = [t for t in batch if t.desired in RUN and t.state == "new"]
+            if service is not None and live:
+                self._place_now(service, live)
+
+    def _place_now(self, service, batch: list[Task]) -> None:
+        """Assign a batch of new tasks of one service to nodes (or leave them pending)."""
         rules = self.constraints(service)
         cpus, memory = specs.reservations(service.template)
         if service.is_global:
@@ -101,7 +120,7 @@ class Orchestrator:
         for service_id, batch in by_service.items():
             service = self.cluster.services.get(service_id)
             if service is not None:
-                self.place(service, batch)
+                self._place_now(service, batch)
 
     # -- reconcile ----------------------------------------------------------------------------
     def reconcile(self, service) -> None:

@@ -42,16 +42,18 @@ class ModelRuntime:
         self.cluster = cluster
         self.clock = cluster.clock
         self.lifecycle = cluster.lifecycle
+        self._plans: dict[str, tuple | None] = {}  # template key -> health plan
 
     def _later(self, task, delay: float, action) -> None:
-        self.clock.cancel(task.timer)
-        task.timer = self.clock.schedule(delay, action)
+        self.lifecycle.later(task, delay, action)
 
     def start(self, task) -> None:
         if not task.container_id:
             task.container_id = self.cluster.new_container_id()
             task.pid = 1000 + len(self.cluster.tasks)
-        plan = health_plan(self.cluster, task)
+        plan = self._plans.get(task.key, False)
+        if plan is False:
+            plan = self._plans[task.key] = health_plan(self.cluster, task)
         if plan is None:
             self.lifecycle.started(task)
             return

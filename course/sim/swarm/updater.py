@@ -42,6 +42,7 @@ class Rollout:
         self.busy = 0  # lanes updating a slot or waiting out the delay
         self.inflight: dict[str, object] = {}  # new task id -> slot
         self.waiting_stop: dict[str, list] = {}  # new task id -> old tasks still stopping
+        self.replaced_by: dict[str, str] = {}  # stop-first: old task id -> its new task id
         self.created: dict[str, float | None] = {}  # new task id -> when it ran (None: not yet)
         self.failures = 0
         self.done = False
@@ -86,6 +87,8 @@ class Rollout:
             for task in old:
                 lifecycle.stop(task, "shutdown")
             self.waiting_stop[new.id] = [t for t in old if not t.terminal]
+            for stopping in self.waiting_stop[new.id]:
+                self.replaced_by[stopping.id] = new.id
             orch.place(self.service, [new])
             self._maybe_release(new.id)
 
@@ -158,9 +161,9 @@ class Rollout:
         self._slot_finished(task.id)
 
     def on_stopped(self, task) -> None:
-        for new_id, olds in list(self.waiting_stop.items()):
-            if task in olds:
-                self._maybe_release(new_id)
+        new_id = self.replaced_by.pop(task.id, None)
+        if new_id is not None:
+            self._maybe_release(new_id)
 
     def on_lost(self, task) -> None:
         """A task of a node that went down: its slot is replaced by the orchestrator."""

@@ -309,7 +309,7 @@ def images(if_engine):
 
 
 def _grade_table(report) -> str:
-    rows = [["student", "score", "max", "seconds", "status"]]
+    rows = [["student", "score", "max", "late penalty", "seconds", "status"]]
     notes = []
     for r in report.results:
         status = "ok" if r.ok else "FAILED"
@@ -320,7 +320,8 @@ def _grade_table(report) -> str:
             notes.append(f"  {r.student}: {r.error.strip().splitlines()[-1]}")
         score = "" if r.score is None else f"{r.score:g}"
         top = "" if r.max_score is None else f"{r.max_score:g}"
-        rows.append([r.student, score, top, f"{r.seconds:.1f}", status])
+        late = f"{r.penalty:g}" if r.penalty else ""
+        rows.append([r.student, score, top, late, f"{r.seconds:.1f}", status])
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = [
         "  ".join(v.ljust(w) for v, w in zip(row, widths, strict=False)).rstrip() for row in rows

@@ -52,7 +52,8 @@ class SubmissionResult:
     seconds: float = 0.0
     error: str = ""
     restored: list[str] = field(default_factory=list)
-    score: float | None = None
+    score: float | None = None  # after the late penalty, as nbgrader's export reports it
+    penalty: float = 0.0
     max_score: float | None = None
     db_path: str = ""
     submitted: list[str] = field(default_factory=list)
@@ -265,6 +266,8 @@ def grade(
                         private, real, assignment, student, set(result.submitted), late
                     )
                 submission = real.find_submission(assignment, student)
-                result.score, result.max_score = submission.score, submission.max_score
+                result.penalty = submission.late_submission_penalty or 0.0
+                result.score = submission.score - result.penalty
+                result.max_score = submission.max_score
     report.seconds = time.monotonic() - started
     return report

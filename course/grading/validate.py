@@ -154,7 +154,7 @@ def _short_error(exc: Exception) -> str:
     return f"{ename}: {str(evalue).strip()[:300]}{where}"
 
 
-def _graded_kinds(db_url: str, assignment: str) -> dict[str, dict[str, str]]:
+def graded_kinds(db_url: str, assignment: str) -> dict[str, dict[str, str]]:
     """``{notebook: {grade_id: "test" | "answer"}}``: answers are graded solution cells."""
     from nbgrader.api import Gradebook
 
@@ -217,9 +217,9 @@ def validate(
             raise GradingError(f"generate_assignment failed:\n{result.get('error')}")
         tmp_course = Course(root)
         release_dir = root / "release" / assignment
-        _write_submissions(tmp_course, assignment, notebooks, release_dir, fixtures)
+        write_submissions(tmp_course, assignment, notebooks, release_dir, fixtures)
         db_url = db_url_of(root)
-        kinds = _graded_kinds(db_url, assignment)
+        kinds = graded_kinds(db_url, assignment)
         for backend in backends:
             started = time.monotonic()
             graded = grade(tmp_course, assignment, jobs=jobs, backend=backend, timeout=timeout)
@@ -231,13 +231,15 @@ def validate(
                 if not res.ok:
                     report.problems.append(f"[{backend}] grading {res.student} failed: {res.error}")
                     continue
-                report.checks += _checks(
+                report.checks += expected_checks(
                     backend, res.student, scores(db_url, assignment, res.student), kinds, fixtures
                 )
     return report
 
 
-def _write_submissions(course, assignment, notebooks, release_dir, fixtures: list[Fixture]):
+def write_submissions(course, assignment, notebooks, release_dir, fixtures: list[Fixture]):
+    """``solution``, ``stub`` and one submission per fixture into ``course``'s submitted/."""
+
     def write(student: str, name: str, nb) -> None:
         folder = course.root / "submitted" / student / assignment
         folder.mkdir(parents=True, exist_ok=True)
@@ -254,7 +256,8 @@ def _write_submissions(course, assignment, notebooks, release_dir, fixtures: lis
             write(fixture.student, fixture.notebook, nb)
 
 
-def _checks(backend, student, got, kinds, fixtures) -> list[Check]:
+def expected_checks(backend, student, got, kinds, fixtures) -> list[Check]:
+    """The checks of one graded submission: ``solution``, ``stub`` or a fixture's student."""
     checks = []
     fixture = next((f for f in fixtures if f.student == student), None)
     for notebook, cells in got.items():

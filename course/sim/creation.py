@@ -24,10 +24,10 @@ POLICIES = ("no", "always", "unless-stopped", "on-failure")
 
 
 def _merge_env(image_env, env) -> list[str]:
-    merged = {e.split("=", 1)[0]: e for e in image_env}
-    for entry in env or []:
-        merged[entry.split("=", 1)[0]] = entry
-    return list(merged.values())
+    """The engine's merge: the user's variables first, then the image's it did not override."""
+    user = list(env or [])
+    keys = {entry.split("=", 1)[0] for entry in user}
+    return user + [entry for entry in image_env if entry.split("=", 1)[0] not in keys]
 
 
 def _healthcheck(image, asked: dict | None) -> dict | None:

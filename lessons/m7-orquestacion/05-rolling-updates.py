@@ -1,0 +1,733 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 05 · Rolling updates, rollback, blue-green y canary
+#
+# **Módulo 7 — Introducción a Orquestación**
+#
+# En el cuaderno 00 actualizaste tres réplicas a mano (parar, borrar, arrancar la nueva) y
+# mediste peticiones fallidas: **downtime**. El módulo promete otra cosa de un orquestador:
+#
+# **Rolling Updates:**
+# - Actualizar sin downtime
+# - Gradual (1 a 1, 2 a 2, etc.)
+# - Rollback si falla
+#
+# y entre los problemas que resuelven: **rollback automático si falla**, **blue-green
+# deployments** y **canary releases**. En este cuaderno construyes las cuatro cosas con
+# docker-py, mientras una **sonda** manda tráfico de usuarios todo el rato y anota cada respuesta.
+# Al final pondrás tu *rolling update* al lado de la actualización a mano: cero peticiones
+# fallidas contra unas cuantas.
+#
+# | paso | qué construyes | puntos |
+# |---|---|---|
+# | 1 | `limites`: maxSurge y maxUnavailable con el redondeo de Kubernetes (P) | 2 |
+# | 2 | `plan_rolling`: los pasos de la actualización (P) | 3 |
+# | 3 | `esperar_sanas`: esperar a que las réplicas nuevas pasen su health check (R/S) | 2 |
+# | 4 | `desplegar`: ejecutar el plan con las réplicas de verdad, sin downtime (R/S) | 3 |
+# | 5 | la versión rota: rollback automático con tu `desplegar` (R/S) | 2 |
+# | 6 | `blue_green`: dos entornos y un cambio de golpe (R/S) | 2 |
+# | 7 | `replicas_canary` (P) y `lanzar_canary` (R/S): una parte pequeña del tráfico a la versión nueva | 1 + 2 |
+
+# %% tags=["parameters"]
+BACKEND = "auto"
+SEED = 0
+
+# %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
+import itertools
+import math
+import random
+import warnings
+from collections import Counter
+
+warnings.filterwarnings("ignore")
+
+from IPython.display import display  # noqa: E402
+
+from course import Lab  # noqa: E402
+from course.probe import Reply  # noqa: E402
+from course.views import ClusterGrid, RolloutTimeline, TrafficChart  # noqa: E402
+
+lab = Lab(backend=BACKEND, seed=SEED)
+client = lab.client
+
+# %% [markdown]
+# ## 1. Las piezas del laboratorio
+#
+# Todas las réplicas de este cuaderno son contenedores de `course/web:<versión>` con la etiqueta
+# `app=web` y una etiqueta `version`. Tienen un **health check** (en su imagen): cada segundo
+# Docker pide `/health` y, tras dos fallos seguidos, las marca `unhealthy`. Las versiones 1 y 2
+# están bien; la **versión 3 está rota**: responde en `/`, pero su `/health` falla, así que nunca
+# llega a `healthy`.
+#
+# La **sonda** hace de usuarios. Es un balanceador como el del cuaderno 04: cada petición va a la
+# siguiente réplica **en marcha y sana** que cumpla su selector de etiquetas (igual que un
+# `Service` de Kubernetes solo manda tráfico a los pods *ready*). Si no hay ninguna, la petición
+# falla. Anota cada respuesta con su hora (`muestras`) y, en cada petición, cuántas réplicas había
+# en marcha y cuántas sanas (`estados`).
+#
+# Lee el código: lo usarás. La regla de oro del cuaderno: **para esperar, usa
+# `sonda.esperar(segundos)`**, que deja pasar el tiempo mandando tráfico (en el simulador el
+# tiempo es virtual: es instantáneo).
+
+# %% nbgrader={"grade": false, "grade_id": "sonda", "locked": true, "schema_version": 3, "solution": false, "task": false}
+class Sonda:
+    """Tráfico de usuarios contra las réplicas sanas que cumplen `selector`."""
+
+    def __init__(self, selector, paso=0.2, semilla=SEED):
+        self.selector = dict(selector)
+        self.paso = paso
+        self.aleatoria = False            # True: elige réplica al azar (con semilla) y no por turnos
+        self.rng = random.Random(semilla)
+        self.turno = 0
+        self.muestras = []                # [(hora, Reply)]
+        self.estados = []                 # [(hora, en_marcha, sanas)] de todas las réplicas app=...
+
+    def replicas(self):
+        """Las réplicas en marcha de la app (de cualquier color o versión), por nombre."""
+        vivas = client.containers.list(filters=lab.filters(app=self.selector["app"]))
+        return sorted(vivas, key=lambda c: c.name)
+
+    def endpoints(self):
+        """Las que reciben tráfico: en marcha, sanas y con todas las etiquetas del selector."""
+        todas = self.replicas()
+        sanas = [c for c in todas if c.health == "healthy"]
+        self.estados.append((lab.now(), len(todas), len(sanas)))
+        return [c for c in sanas
+                if all(c.labels.get(k) == v for k, v in self.selector.items())]
+
+    def _una(self, destinos):
+        if not destinos:
+            respuesta = Reply(False, None, error="ninguna réplica sana")
+        else:
+            if self.aleatoria:
+                elegida = self.rng.choice(destinos)
+            else:
+                elegida = destinos[self.turno % len(destinos)]
+                self.turno += 1
+            respuesta = lab.http_get(elegida)
+        self.muestras.append((lab.now(), respuesta))
+        return respuesta
+
+    def peticion(self):
+        """Una petición de un usuario, ahora."""
+        return self._una(self.endpoints())
+
+    def rafaga(self, n):
+        """`n` peticiones seguidas contra las réplicas sanas de este momento."""
+        destinos = self.endpoints()
+        return [self._una(destinos) for _ in range(n)]
+
+    def esperar(self, segundos):
+        """Deja pasar `segundos` mandando una petición cada `paso` segundos."""
+        fin = lab.now() + segundos
+        while lab.now() < fin:
+            self.peticion()
+            lab.sleep(self.paso)
+
+    def entre(self, desde, hasta):
+        """Las muestras tomadas entre dos horas."""
+        return [(t, r) for t, r in self.muestras if desde <= t <= hasta]
+
+
+_numero = itertools.count(1)
+
+
+def crear_replica(version, **etiquetas):
+    """Arranca una réplica nueva de `course/web:<version>` con app=web y version=<version>."""
+    return client.containers.run(
+        lab.image("web", version), detach=True, name=lab.name(f"web-v{version}-{next(_numero)}"),
+        labels=lab.labels(app="web", version=str(version), **etiquetas),
+    )
+
+
+def de_version(version, todas=False):
+    """Las réplicas de la app web de una versión (`todas=True`: también las paradas)."""
+    return client.containers.list(all=todas, filters=lab.filters(app="web", version=str(version)))
+
+
+def reiniciar(version, n=3, **etiquetas):
+    """Borra todas las réplicas web y deja `n` de `version` en marcha y sanas."""
+    for c in client.containers.list(all=True, filters=lab.filters(app="web")):
+        c.remove(force=True)
+    nuevas = [crear_replica(version, **etiquetas) for _ in range(n)]
+    for _ in range(60):
+        for c in nuevas:
+            c.reload()
+        if all(c.health == "healthy" for c in nuevas):
+            return nuevas
+        lab.sleep(0.25)
+    raise RuntimeError(f"Las réplicas v{version} no llegaron a estar sanas.")
+
+
+sonda = Sonda({"app": "web"})
+
+# %% [markdown]
+# ## 2. Primero, a mano (lo que ya sabes del cuaderno 00)
+#
+# Tres réplicas v1 y la actualización del Ejercicio 1 del módulo: para cada réplica, borrarla y
+# arrancar su sustituta v2, una tras otra, sin esperar a nada. La sonda manda una petición tras
+# cada paso y luego sigue tres segundos más, hasta que todo vuelve.
+
+# %% nbgrader={"grade": false, "grade_id": "a_mano", "locked": true, "schema_version": 3, "solution": false, "task": false}
+viejas = reiniciar(1)
+inicio_mano = lab.now()
+sonda.esperar(1)
+for vieja in viejas:
+    vieja.remove(force=True)
+    sonda.peticion()
+    crear_replica(2)
+    sonda.peticion()
+sonda.esperar(3)
+fin_mano = lab.now()
+a_mano = sonda.entre(inicio_mano, fin_mano)
+fallidas_mano = sum(1 for _, r in a_mano if not r.ok)
+print(f"A mano: {len(a_mano)} peticiones, {fallidas_mano} fallidas.")
+display(RolloutTimeline({"A mano (como en el cuaderno 00)": a_mano},
+                        title="Actualización a mano: v1 → v2"))
+
+# %% [markdown]
+# Las réplicas nuevas tardan un momento en pasar su health check. Mientras tanto ya no queda
+# ninguna vieja: el servicio se queda **sin ninguna réplica sana** y los usuarios ven errores.
+# El problema no es Docker: es el *orden* de las operaciones. Un rolling update lo arregla con
+# dos números.
+#
+# ## 3. maxSurge y maxUnavailable (2 puntos, Python puro)
+#
+# Un Deployment de Kubernetes (y un servicio de Swarm con `update_config`) actualiza por pasos
+# con dos límites:
+#
+# - **maxSurge**: cuántas réplicas **de más** puede haber durante la actualización (por encima de
+#   las `n` deseadas). Más *surge*, más rápido, pero más recursos.
+# - **maxUnavailable**: cuántas réplicas **de menos** puede haber disponibles (por debajo de `n`).
+#   Más *unavailable*, más rápido, pero menos capacidad mientras dura.
+#
+# ```
+#  n = 4, maxSurge = 1, maxUnavailable = 0        n = 4, maxSurge = 0, maxUnavailable = 1
+#  ┌──┬──┬──┬──┐                                  ┌──┬──┬──┬──┐
+#  │v1│v1│v1│v1│  + │v2│   (5 = n + 1)            │v1│v1│v1│  │   (3 = n − 1)
+#  └──┴──┴──┴──┘                                  └──┴──┴──┴──┘
+# ```
+#
+# Pueden ser un número o un porcentaje de `n` (`"25%"`). Kubernetes redondea los porcentajes a
+# favor de la seguridad: **maxSurge hacia arriba** y **maxUnavailable hacia abajo**; los dos a la
+# vez en 0 no tienen sentido (no se podría dar ningún paso) y son un error. Por defecto los dos
+# son `"25%"`.
+#
+# Escribe `limites(n, max_surge, max_unavailable)`: devuelve `(surge, unavailable)` en número de
+# réplicas. Si los dos salen 0, lanza `ValueError`.
+
+# %% nbgrader={"grade": false, "grade_id": "limites", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def limites(n, max_surge, max_unavailable):
+    ### BEGIN SOLUTION
+    def absoluto(valor, hacia_arriba):
+        if isinstance(valor, str) and valor.endswith("%"):
+            porcentaje = int(valor[:-1])
+            if hacia_arriba:
+                return -(-n * porcentaje // 100)
+            return n * porcentaje // 100
+        return int(valor)
+
+    surge = absoluto(max_surge, True)
+    unavailable = absoluto(max_unavailable, False)
+    if surge == 0 and unavailable == 0:
+        raise ValueError("maxSurge y maxUnavailable no pueden ser 0 a la vez")
+    return surge, unavailable
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_limites", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+assert limites(3, 1, 0) == (1, 0), f"Se esperaba (1, 0) y llegó {limites(3, 1, 0)}."
+assert limites(10, "25%", "25%") == (3, 2), (
+    f"25 % de 10 son 2,5: surge hacia arriba (3) y unavailable hacia abajo (2); llegó {limites(10, '25%', '25%')}.")
+### BEGIN HIDDEN TESTS
+for _args, _esperado in [((4, "25%", "25%"), (1, 1)), ((3, "25%", "25%"), (1, 0)),
+                         ((1, "25%", "25%"), (1, 0)), ((10, "0%", "30%"), (0, 3)),
+                         ((7, "50%", 1), (4, 1)), ((5, 2, "10%"), (2, 0)), ((100, "1%", "99%"), (1, 99))]:
+    assert limites(*_args) == _esperado, f"limites{_args}: se esperaba {_esperado} y llegó {limites(*_args)}."
+for _args in [(3, 0, 0), (3, "0%", "0%"), (3, 0, "25%")]:
+    try:
+        limites(*_args)
+    except ValueError:
+        pass
+    else:
+        raise AssertionError(f"limites{_args} da 0 y 0: se esperaba ValueError y no lanzó nada.")
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## 4. El plan (3 puntos, Python puro)
+#
+# Con los límites en la mano, el controlador del Deployment repite dos movimientos hasta que no
+# queda ninguna réplica vieja y hay `n` nuevas:
+#
+# 1. **Subir**: crear tantas nuevas como permite el tope `n + surge` (sin pasar de `n` nuevas):
+#    `crear = min(n − nuevas, n + surge − (viejas + nuevas))`.
+# 2. **Bajar**: cuando las nuevas están disponibles, borrar tantas viejas como permite el mínimo
+#    `n − unavailable`: `borrar = min(viejas, viejas + nuevas − (n − unavailable))`.
+#
+# Cada movimiento con cantidad mayor que 0 es un paso del plan: `(accion, cantidad, viejas,
+# nuevas)`, con `accion` `"crear"` o `"borrar"` y las cuentas **después** del paso. Un
+# movimiento con cantidad 0 no es un paso.
+#
+# Escribe `plan_rolling(n, max_surge, max_unavailable)` (usa tu `limites`). Por ejemplo:
+#
+# ```python
+# >>> plan_rolling(3, 1, 0)
+# [("crear", 1, 3, 1), ("borrar", 1, 2, 1), ("crear", 1, 2, 2), ("borrar", 1, 1, 2),
+#  ("crear", 1, 1, 3), ("borrar", 1, 0, 3)]
+# ```
+
+# %% nbgrader={"grade": false, "grade_id": "plan_rolling", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def plan_rolling(n, max_surge, max_unavailable):
+    ### BEGIN SOLUTION
+    surge, unavailable = limites(n, max_surge, max_unavailable)
+    viejas, nuevas, pasos = n, 0, []
+    while viejas > 0 or nuevas < n:
+        crear = min(n - nuevas, n + surge - (viejas + nuevas))
+        if crear > 0:
+            nuevas += crear
+            pasos.append(("crear", crear, viejas, nuevas))
+        borrar = min(viejas, viejas + nuevas - (n - unavailable))
+        if borrar > 0:
+            viejas -= borrar
+            pasos.append(("borrar", borrar, viejas, nuevas))
+    return pasos
+    ### END SOLUTION
+
+
+plan_rolling(3, 1, 0)
+
+# %% nbgrader={"grade": true, "grade_id": "test_plan_rolling", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+_p = plan_rolling(3, 1, 0)
+_e = [("crear", 1, 3, 1), ("borrar", 1, 2, 1), ("crear", 1, 2, 2), ("borrar", 1, 1, 2),
+      ("crear", 1, 1, 3), ("borrar", 1, 0, 3)]
+assert [tuple(p) for p in _p] == _e, f"plan_rolling(3, 1, 0): se esperaba {_e} y llegó {_p}."
+### BEGIN HIDDEN TESTS
+_e = [("borrar", 1, 2, 0), ("crear", 1, 2, 1), ("borrar", 1, 1, 1), ("crear", 1, 1, 2),
+      ("borrar", 1, 0, 2), ("crear", 1, 0, 3)]
+assert [tuple(p) for p in plan_rolling(3, 0, 1)] == _e, (
+    f"plan_rolling(3, 0, 1): se esperaba {_e} y llegó {plan_rolling(3, 0, 1)}.")
+_e = [("crear", 3, 10, 3), ("borrar", 5, 5, 3), ("crear", 5, 5, 8), ("borrar", 5, 0, 8),
+      ("crear", 2, 0, 10)]
+assert [tuple(p) for p in plan_rolling(10, 3, 2)] == _e, (
+    f"plan_rolling(10, 3, 2): se esperaba {_e} y llegó {plan_rolling(10, 3, 2)}.")
+_rng = random.Random(SEED + 505)
+for _ in range(40):
+    _n = _rng.randint(1, 12)
+    _s, _u = _rng.randint(0, 4), _rng.randint(0, 4)
+    if _s == 0 and _u == 0:
+        continue
+    _v, _nv = _n, 0
+    for _accion, _k, _viejas, _nuevas in plan_rolling(_n, _s, _u):
+        assert _k > 0, f"plan_rolling({_n}, {_s}, {_u}): un paso con cantidad {_k}."
+        _v, _nv = (_v, _nv + _k) if _accion == "crear" else (_v - _k, _nv)
+        assert (_v, _nv) == (_viejas, _nuevas), (
+            f"plan_rolling({_n}, {_s}, {_u}): las cuentas del paso no cuadran: {(_accion, _k, _viejas, _nuevas)}.")
+        assert _v + _nv <= _n + _s, f"plan_rolling({_n}, {_s}, {_u}): {_v + _nv} réplicas pasan de n + surge."
+        assert _v + _nv >= _n - _u, f"plan_rolling({_n}, {_s}, {_u}): {_v + _nv} réplicas bajan de n − unavailable."
+    assert (_v, _nv) == (0, _n), f"plan_rolling({_n}, {_s}, {_u}) debe acabar en (0, {_n}) y acaba en {(_v, _nv)}."
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## 5. Health gating: esperar a que las nuevas estén sanas (2 puntos)
+#
+# El plan supone que una réplica nueva está **disponible** en cuanto se crea. En la realidad
+# tarda en arrancar, y puede que **nunca** funcione (la v3). El orquestador no borra ninguna
+# vieja hasta que las nuevas pasan su health check: eso es el *health gating*, y es lo que hace
+# que el rollback sea posible.
+#
+# Escribe `esperar_sanas(contenedores, plazo)`: en un bucle **acotado** (usa `lab.now()` para
+# medir el plazo y `sonda.esperar(0.25)` para esperar), recarga cada contenedor (`c.reload()`) y
+# mira `c.health`:
+#
+# - si **todos** están `"healthy"`, devuelve `True`;
+# - si **alguno** está `"unhealthy"` o ya no está en marcha (`c.status != "running"`), devuelve
+#   `False` enseguida, sin agotar el plazo;
+# - si pasan `plazo` segundos sin decidirse, devuelve `False`.
+
+# %% nbgrader={"grade": false, "grade_id": "esperar_sanas", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def esperar_sanas(contenedores, plazo):
+    ### BEGIN SOLUTION
+    fin = lab.now() + plazo
+    while True:
+        for c in contenedores:
+            c.reload()
+        if any(c.status != "running" or c.health == "unhealthy" for c in contenedores):
+            return False
+        if all(c.health == "healthy" for c in contenedores):
+            return True
+        if lab.now() >= fin:
+            return False
+        sonda.esperar(0.25)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_esperar_sanas", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+_buena = crear_replica(2, prueba="si")
+_t = lab.now()
+assert esperar_sanas([_buena], 10) is True, "Una réplica v2 debería estar sana en menos de 10 s."
+### BEGIN HIDDEN TESTS
+_rota = crear_replica(3, prueba="si")
+_t = lab.now()
+_r = esperar_sanas([_buena, _rota], 30)
+_dt = lab.now() - _t
+assert _r is False, f"Con una réplica v3 (rota) se esperaba False y llegó {_r}."
+assert _dt < 15, f"Al ver 'unhealthy' hay que rendirse enseguida y se esperaron {_dt:.1f} s de 30."
+_parada = crear_replica(2, prueba="si")
+_parada.stop(timeout=0)
+assert esperar_sanas([_parada], 10) is False, "Una réplica parada no va a estar sana: se esperaba False."
+_lenta = crear_replica(2, prueba="si")
+_t = lab.now()
+assert esperar_sanas([_lenta], 0.1) is False, "Con un plazo de 0,1 s se esperaba False."
+assert lab.now() - _t < 5, "El plazo se pasó de largo: el bucle debe mirar la hora."
+for _c in client.containers.list(all=True, filters=lab.filters(prueba="si")):
+    _c.remove(force=True)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## 6. El rolling update de verdad (3 puntos)
+#
+# Escribe `desplegar(version, max_surge=1, max_unavailable=0, n=3, plazo=15)`: actualiza las `n`
+# réplicas web en marcha (todas de una misma versión: la **anterior**) a `version` siguiendo tu
+# `plan_rolling`:
+#
+# - `("crear", k, ...)`: arranca `k` réplicas nuevas con `crear_replica(version)` y espera con
+#   `esperar_sanas(lote, plazo)`;
+# - `("borrar", k, ...)`: borra `k` réplicas viejas (`remove(force=True)`).
+#
+# Si `esperar_sanas` devuelve `False`, la versión nueva no sirve: **rollback**. Borra todas las
+# réplicas nuevas que creaste, arranca réplicas de la versión anterior hasta volver a tener `n`
+# en marcha (si habías borrado alguna), espera a que estén sanas y devuelve `"rollback"`. Si todo
+# va bien, devuelve `"completado"`.
+#
+# La versión anterior está en la etiqueta `version` de las réplicas en marcha
+# (`c.labels["version"]`, un texto). Para ver las réplicas en marcha: `sonda.replicas()`.
+
+# %% nbgrader={"grade": false, "grade_id": "desplegar", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def desplegar(version, max_surge=1, max_unavailable=0, n=3, plazo=15):
+    ### BEGIN SOLUTION
+    viejas = sonda.replicas()
+    anterior = int(viejas[0].labels["version"])
+    nuevas = []
+    for accion, k, _, _ in plan_rolling(n, max_surge, max_unavailable):
+        if accion == "crear":
+            lote = [crear_replica(version) for _ in range(k)]
+            nuevas += lote
+            if not esperar_sanas(lote, plazo):
+                for c in nuevas:
+                    c.remove(force=True)
+                repuestas = [crear_replica(anterior) for _ in range(n - len(viejas))]
+                esperar_sanas(repuestas, plazo)
+                return "rollback"
+        else:
+            for c in viejas[:k]:
+                c.remove(force=True)
+            viejas = viejas[k:]
+    return "completado"
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": false, "grade_id": "rolling_v2", "locked": true, "schema_version": 3, "solution": false, "task": false}
+reiniciar(1)
+inicio_v2 = lab.now()
+resultado_v2 = desplegar(2)
+sonda.esperar(1)
+fin_v2 = lab.now()
+rolling_v2 = sonda.entre(inicio_v2, fin_v2)
+print(f"desplegar(2) → {resultado_v2!r}: {len(rolling_v2)} peticiones, "
+      f"{sum(1 for _, r in rolling_v2 if not r.ok)} fallidas.")
+display(ClusterGrid(lab, app="web", title="Después del rolling update"))
+
+# %% nbgrader={"grade": true, "grade_id": "test_desplegar", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+def _fallidas(muestras):
+    return [(round(t, 2), r.error) for t, r in muestras if not r.ok]
+
+
+assert resultado_v2 == "completado", f"Se esperaba 'completado' y llegó {resultado_v2!r}."
+assert not _fallidas(rolling_v2), (
+    f"Un rolling update no deja a nadie sin servicio: se esperaban 0 peticiones fallidas y hubo "
+    f"{len(_fallidas(rolling_v2))}: {_fallidas(rolling_v2)[:5]}.")
+_vivas = sonda.replicas()
+_v = sorted(c.labels.get("version") for c in _vivas)
+assert _v == ["2", "2", "2"], f"Al final debían quedar 3 réplicas v2 en marcha y quedan {_v}."
+### BEGIN HIDDEN TESTS
+assert all(c.health == "healthy" for c in _vivas), (
+    f"Las 3 réplicas v2 deben estar sanas: {[(c.name, c.health) for c in _vivas]}.")
+assert not de_version(1, todas=True), "No debe quedar ninguna réplica v1, ni parada."
+_estados = [(t, total, sanas) for t, total, sanas in sonda.estados if inicio_v2 <= t <= fin_v2]
+assert _estados, "La sonda no vio el despliegue: espera con sonda.esperar o con esperar_sanas."
+assert max(total for _, total, _ in _estados) <= 4, (
+    f"Con maxSurge=1 nunca debe haber más de 4 réplicas en marcha; hubo {max(e[1] for e in _estados)}.")
+assert min(sanas for _, _, sanas in _estados) >= 3, (
+    f"Con maxUnavailable=0 nunca debe haber menos de 3 sanas; hubo {min(e[2] for e in _estados)}.")
+# otra vez, con maxSurge=0 y maxUnavailable=1: más lento de capacidad, nunca por encima de n
+_t0 = lab.now()
+_r = desplegar(1, max_surge=0, max_unavailable=1)
+_t1 = lab.now()
+assert _r == "completado", f"desplegar(1, 0, 1): se esperaba 'completado' y llegó {_r!r}."
+_estados = [(t, total, sanas) for t, total, sanas in sonda.estados if _t0 <= t <= _t1]
+assert max(total for _, total, _ in _estados) <= 3, "Con maxSurge=0 nunca debe haber más de 3 réplicas."
+assert min(sanas for _, _, sanas in _estados) >= 2, "Con maxUnavailable=1 nunca debe haber menos de 2 sanas."
+assert not _fallidas(sonda.entre(_t0, _t1)), (
+    f"desplegar(1, 0, 1) no debería dejar peticiones fallidas: {_fallidas(sonda.entre(_t0, _t1))[:5]}.")
+assert sorted(c.labels.get("version") for c in sonda.replicas()) == ["1", "1", "1"], (
+    "Tras desplegar(1, 0, 1) debían quedar 3 réplicas v1.")
+reiniciar(2)
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## 7. La versión rota: rollback automático (2 puntos)
+#
+# Ahora despliega la **v3**, la que nunca pasa su health check. Con *health gating*, tu
+# `desplegar` no debería llegar a borrar ninguna v2: la primera v3 no se pone sana, se borra y
+# todo queda como estaba. Sin que nadie tenga que despertarse a las 3 de la mañana.
+
+# %% nbgrader={"grade": false, "grade_id": "rolling_v3", "locked": true, "schema_version": 3, "solution": false, "task": false}
+inicio_v3 = lab.now()
+resultado_v3 = desplegar(3)
+sonda.esperar(1)
+fin_v3 = lab.now()
+rolling_v3 = sonda.entre(inicio_v3, fin_v3)
+print(f"desplegar(3) → {resultado_v3!r}: {len(rolling_v3)} peticiones, "
+      f"{sum(1 for _, r in rolling_v3 if not r.ok)} fallidas.")
+display(ClusterGrid(lab, app="web", title="Después de intentar la v3"))
+
+# %% nbgrader={"grade": true, "grade_id": "test_rollback", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+assert resultado_v3 == "rollback", f"La v3 está rota: se esperaba 'rollback' y llegó {resultado_v3!r}."
+_v = sorted(c.labels.get("version") for c in sonda.replicas())
+assert _v == ["2", "2", "2"], f"Tras el rollback debían seguir 3 réplicas v2 y hay {_v}."
+### BEGIN HIDDEN TESTS
+assert not de_version(3, todas=True), (
+    f"No debe quedar ninguna réplica v3: quedan {[c.name for c in de_version(3, todas=True)]}.")
+assert not _fallidas(rolling_v3), (
+    f"El rollback no debería costar peticiones fallidas y hubo {_fallidas(rolling_v3)[:5]}.")
+# con maxUnavailable=1 se borra una v2 antes de ver la v3: el rollback debe reponerla
+_t0 = lab.now()
+_r = desplegar(3, max_surge=0, max_unavailable=1)
+assert _r == "rollback", f"desplegar(3, 0, 1): se esperaba 'rollback' y llegó {_r!r}."
+_vivas = sonda.replicas()
+assert sorted(c.labels.get("version") for c in _vivas) == ["2", "2", "2"], (
+    f"Tras el rollback debían volver a ser 3 réplicas v2 y hay {[c.labels.get('version') for c in _vivas]}.")
+assert all(c.health == "healthy" for c in _vivas), "Las v2 repuestas deben estar sanas al terminar."
+assert not de_version(3, todas=True), "No debe quedar ninguna v3 tras el segundo rollback."
+assert not _fallidas(sonda.entre(_t0, lab.now())), "Con 2 v2 sanas siempre, ninguna petición debía fallar."
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## 8. A mano contra rolling update
+#
+# La misma sonda, las mismas réplicas, el mismo cambio de v1 a v2. Cada punto es una petición de
+# un usuario, en la fila de la versión que respondió; las ✗ son peticiones fallidas y la franja
+# sombreada, el tiempo sin servicio.
+
+# %% nbgrader={"grade": false, "grade_id": "comparar", "locked": true, "schema_version": 3, "solution": false, "task": false}
+display(RolloutTimeline({
+    "A mano (como en el cuaderno 00)": a_mano,
+    "Rolling update v1 → v2 (maxSurge 1, maxUnavailable 0)": rolling_v2,
+    "v3 rota: rollback automático": rolling_v3,
+}, title="Versiones que responden a lo largo del tiempo"))
+
+# %% [markdown]
+# En el rolling update la fila de v2 empieza **antes** de que acabe la de v1: durante un rato
+# responden las dos versiones. Es el precio de no cortar el servicio, y la razón por la que una
+# versión nueva debe convivir con la anterior (por ejemplo, con el mismo esquema de base de datos).
+#
+# ## 9. Blue-green (2 puntos)
+#
+# Un **blue-green deployment** evita esa convivencia: mantiene **dos entornos completos**. El
+# "azul" sirve todo el tráfico; el "verde" se arranca al lado con la versión nueva, se comprueba
+# y, cuando está sano, el tráfico **cambia de golpe** de uno a otro. Si algo va mal después,
+# volver atrás es cambiar de nuevo. El precio: el doble de réplicas durante el cambio.
+#
+# ```
+#            antes                 durante                   después
+#   sonda ─▶ [azul v1 ×3]    sonda ─▶ [azul v1 ×3]       sonda ─▶ [verde v2 ×3]
+#                                     [verde v2 ×3] (se comprueba)
+# ```
+#
+# Aquí el "router" es el selector de la sonda: `sonda.selector["color"]` dice qué color recibe
+# tráfico. Escribe `blue_green(version)`:
+#
+# 1. el color nuevo es el otro (`"verde"` si ahora es `"azul"`, y al revés);
+# 2. arranca tantas réplicas de `version` como hay del color actual, con
+#    `crear_replica(version, color=<nuevo>)`, y espera con `esperar_sanas(nuevas, 15)`;
+# 3. si están sanas: cambia `sonda.selector["color"]` al nuevo, borra las del color viejo y
+#    devuelve `True`;
+# 4. si no: borra las nuevas, no toques el selector y devuelve `False`.
+
+# %% nbgrader={"grade": false, "grade_id": "blue_green", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def blue_green(version):
+    ### BEGIN SOLUTION
+    actual = sonda.selector["color"]
+    nuevo = "verde" if actual == "azul" else "azul"
+    viejas = [c for c in sonda.replicas() if c.labels.get("color") == actual]
+    nuevas = [crear_replica(version, color=nuevo) for _ in viejas]
+    if not esperar_sanas(nuevas, 15):
+        for c in nuevas:
+            c.remove(force=True)
+        return False
+    sonda.selector["color"] = nuevo
+    for c in viejas:
+        c.remove(force=True)
+    return True
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": false, "grade_id": "bg_demo", "locked": true, "schema_version": 3, "solution": false, "task": false}
+reiniciar(1, color="azul")
+sonda.selector = {"app": "web", "color": "azul"}
+inicio_bg = lab.now()
+sonda.esperar(1)
+cambio_bg = blue_green(2)
+sonda.esperar(1)
+fin_bg = lab.now()
+muestras_bg = sonda.entre(inicio_bg, fin_bg)
+display(RolloutTimeline({"Blue-green v1 → v2": muestras_bg}, title="Blue-green"))
+
+# %% nbgrader={"grade": true, "grade_id": "test_blue_green", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+_versiones = [r.version for _, r in muestras_bg if r.ok]
+assert cambio_bg is True, f"Con la v2 sana blue_green debía devolver True y devolvió {cambio_bg!r}."
+assert sonda.selector.get("color") == "verde", (
+    f"Tras el cambio el tráfico debe ir al verde y el selector dice {sonda.selector}.")
+assert _versiones and _versiones[-1] == 2, f"Tras el cambio debía responder la v2: {_versiones[-5:]}."
+### BEGIN HIDDEN TESTS
+assert not _fallidas(muestras_bg), f"El cambio no debía costar peticiones: {_fallidas(muestras_bg)[:5]}."
+_primera_v2 = _versiones.index(2)
+assert set(_versiones[_primera_v2:]) == {2}, (
+    f"Blue-green cambia de golpe: tras la primera respuesta v2 no debe volver a responder v1; "
+    f"llegó {_versiones}.")
+assert _versiones[0] == 1, "Antes del cambio respondía el azul (v1)."
+_colores = sorted(c.labels.get("color") for c in sonda.replicas())
+assert _colores == ["verde"] * 3, f"Debían quedar 3 réplicas verdes y quedan {_colores}."
+_t0 = lab.now()
+_r = blue_green(3)
+assert _r is False, f"Con la v3 rota blue_green debía devolver False y devolvió {_r!r}."
+assert sonda.selector.get("color") == "verde", "Si el nuevo color no está sano, el selector no cambia."
+assert not de_version(3, todas=True), "Las réplicas v3 que no sirvieron deben borrarse."
+_v = sorted(c.labels.get("version") for c in sonda.replicas())
+assert _v == ["2", "2", "2"], f"Debían seguir las 3 v2 verdes y hay {_v}."
+assert not _fallidas(sonda.entre(_t0, lab.now())), "Un cambio fallido no debe costar peticiones."
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## 10. Canary (1 + 2 puntos)
+#
+# Un **canary release** (por los canarios que los mineros bajaban a la mina para detectar gas)
+# manda **una parte pequeña** del tráfico a la versión nueva, mira cómo le va y solo entonces
+# sigue. La forma más sencilla, sin balanceadores especiales: **proporción de réplicas**. Con 4
+# réplicas v1 y 1 v2 detrás del mismo balanceador, más o menos 1 de cada 5 usuarios ve la v2.
+#
+# Primero, Python puro. Escribe `replicas_canary(total, fraccion)`: devuelve
+# `(estables, canary)`, con `canary = round(total * fraccion)` pero **al menos 1** (si no, no
+# hay canary) y **como mucho `total − 1`** (si no, no queda ninguna estable); y
+# `estables = total − canary`. Con `total < 2` no se puede: `ValueError`.
+
+# %% nbgrader={"grade": false, "grade_id": "replicas_canary", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def replicas_canary(total, fraccion):
+    ### BEGIN SOLUTION
+    if total < 2:
+        raise ValueError("un canary necesita al menos 2 réplicas")
+    canary = min(total - 1, max(1, round(total * fraccion)))
+    return total - canary, canary
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_replicas_canary", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+assert replicas_canary(5, 0.2) == (4, 1), f"Se esperaba (4, 1) y llegó {replicas_canary(5, 0.2)}."
+### BEGIN HIDDEN TESTS
+for _args, _esperado in [((10, 0.3), (7, 3)), ((10, 0.01), (9, 1)), ((4, 0.99), (1, 3)),
+                         ((2, 0.5), (1, 1)), ((20, 0.1), (18, 2))]:
+    assert replicas_canary(*_args) == _esperado, (
+        f"replicas_canary{_args}: se esperaba {_esperado} y llegó {replicas_canary(*_args)}.")
+try:
+    replicas_canary(1, 0.5)
+except ValueError:
+    pass
+else:
+    raise AssertionError("replicas_canary(1, 0.5) debía lanzar ValueError.")
+### END HIDDEN TESTS
+
+# %% [markdown]
+# Ahora con réplicas. Escribe `lanzar_canary(version, fraccion)`: con las réplicas del color que
+# recibe tráfico (`sonda.selector["color"]`) como estables,
+#
+# 1. calcula `(estables, canary)` con `replicas_canary(<cuántas hay>, fraccion)`;
+# 2. arranca `canary` réplicas de `version` **con el mismo color** (así entran en el balanceador)
+#    y espera a que estén sanas (`esperar_sanas(nuevas, 15)`); si no lo están, bórralas y
+#    devuelve `[]`;
+# 3. borra tantas estables como canarias arrancaste (el total no cambia) y devuelve la lista de
+#    canarias.
+#
+# La sonda pasa a elegir réplica **al azar, con semilla** (`sonda.aleatoria = True`): así el
+# reparto es el de un balanceador aleatorio y el resultado se puede repetir.
+
+# %% nbgrader={"grade": false, "grade_id": "lanzar_canary", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def lanzar_canary(version, fraccion):
+    ### BEGIN SOLUTION
+    color = sonda.selector["color"]
+    estables = [c for c in sonda.replicas() if c.labels.get("color") == color]
+    _, canary = replicas_canary(len(estables), fraccion)
+    canarias = [crear_replica(version, color=color) for _ in range(canary)]
+    if not esperar_sanas(canarias, 15):
+        for c in canarias:
+            c.remove(force=True)
+        return []
+    for c in estables[:canary]:
+        c.remove(force=True)
+    return canarias
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": false, "grade_id": "canary_demo", "locked": true, "schema_version": 3, "solution": false, "task": false}
+reiniciar(1, n=5, color="azul")
+sonda.selector = {"app": "web", "color": "azul"}
+sonda.aleatoria = True
+canarias = lanzar_canary(2, 0.2)
+sonda.rng = random.Random(SEED)  # la misma semilla, el mismo reparto en los dos motores
+respuestas_canary = sonda.rafaga(100)
+por_version = Counter(r.version for r in respuestas_canary if r.ok)
+print(f"{len(canarias)} canaria(s); de 100 peticiones, v1: {por_version[1]}, v2: {por_version[2]}")
+display(TrafficChart(respuestas_canary, title="Canary: 100 peticiones al azar", expected=20))
+
+# %% nbgrader={"grade": true, "grade_id": "test_canary", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+assert len(canarias) == 1, f"Con 5 réplicas y 0,2 se esperaba 1 canaria y llegaron {len(canarias)}."
+_v = sorted(c.labels.get("version") for c in sonda.replicas())
+assert _v == ["1", "1", "1", "1", "2"], f"Se esperaban 4 réplicas v1 y 1 v2 en marcha y hay {_v}."
+### BEGIN HIDDEN TESTS
+assert all(r.ok for r in respuestas_canary), "Ninguna petición debía fallar durante el canary."
+_cuota = por_version[2] / 100
+assert 0.08 <= _cuota <= 0.35, (
+    f"Con 1 de 5 réplicas la v2 debía recibir alrededor del 20 % y recibió el {_cuota:.0%}.")
+assert all(c.labels.get("color") == "azul" for c in sonda.replicas()), (
+    "Las canarias deben llevar el color de las estables para entrar en el balanceador.")
+_r = lanzar_canary(3, 0.2)
+assert _r == [], f"Con la v3 rota lanzar_canary debía devolver [] y devolvió {_r}."
+assert not de_version(3, todas=True), "Las canarias v3 que no sirvieron deben borrarse."
+assert len(sonda.replicas()) == 5, f"El total no debe cambiar: hay {len(sonda.replicas())} réplicas."
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## Resumen
+#
+# | estrategia | cómo | precio | si la versión nueva falla |
+# |---|---|---|---|
+# | a mano | parar, borrar, arrancar | *downtime* | te enteras por los usuarios |
+# | rolling update | por pasos, con maxSurge / maxUnavailable y *health gating* | conviven dos versiones un rato | rollback automático |
+# | blue-green | un entorno entero al lado y cambio de golpe | el doble de réplicas durante el cambio | no se cambia; volver es cambiar otra vez |
+# | canary | una proporción pequeña de réplicas nuevas | pocos usuarios ven la versión nueva antes que el resto | solo afecta a unos pocos; se retira |
+#
+# En Swarm todo esto es `docker service update` con `--update-parallelism`, `--update-order
+# start-first` y `--update-failure-action rollback` (cuaderno 07); en Kubernetes, la
+# `strategy` de un Deployment con `maxSurge` y `maxUnavailable`, y `readinessProbe` para el
+# *health gating*.
+#
+# Limpiamos todo lo que creó este cuaderno:
+
+# %% nbgrader={"grade": false, "grade_id": "limpieza", "locked": true, "schema_version": 3, "solution": false, "task": false}
+lab.cleanup()

@@ -343,8 +343,8 @@ for _ in range(40):
 # que el rollback sea posible.
 #
 # Escribe `esperar_sanas(contenedores, plazo)`: en un bucle **acotado** (usa `lab.now()` para
-# medir el plazo y `sonda.esperar(0.25)` para esperar), recarga cada contenedor (`c.reload()`) y
-# mira `c.health`:
+# medir el plazo y `sonda.esperar(...)`, con pasos de un cuarto de segundo, para esperar),
+# recarga cada contenedor (`c.reload()`) y mira `c.health`:
 #
 # - si **todos** están `"healthy"`, devuelve `True`;
 # - si **alguno** está `"unhealthy"` o ya no está en marcha (`c.status != "running"`), devuelve

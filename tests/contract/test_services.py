@@ -261,3 +261,21 @@ def test_overlay_dns_service_and_tasks(skit):
         output = containers[0].exec_run(f"nslookup {name}").output.decode()
         found = set(re.findall(r"Address: (\d+\.\d+\.\d+\.\d+)", output))
         assert found == addresses, (name, output)
+
+
+def test_list_filters(skit):
+    """Do label, name and desired-state filters select alike, and bad filters fail alike?"""
+    client = skit.client
+    web = create_service(skit, replicas=2)
+    skit.wait_until(lambda: converged(web, 2, skit.image(1)), timeout=30)
+    mine = client.services.list(filters={"label": f"course.test={skit.test_id}"})
+    assert [s.id for s in mine] == [web.id]
+    assert [s.id for s in client.services.list(filters={"name": web.name})] == [web.id]
+    assert len(web.tasks(filters={"desired-state": "running"})) == 2
+    assert web.tasks(filters={"desired-state": "shutdown"}) == []
+    node = client.nodes.list()[0]
+    assert len(web.tasks(filters={"node": node.id})) == 2
+    with pytest.raises(docker.errors.APIError, match="Invalid filter 'bogus'"):
+        client.services.list(filters={"bogus": "1"})
+    with pytest.raises(docker.errors.APIError, match="Invalid desired-state filter: 'up'"):
+        web.tasks(filters={"desired-state": "up"})

@@ -7,7 +7,7 @@ list, and only lets its labels change (a new value is a new secret, under a new 
 from __future__ import annotations
 
 from ..transport import Router, bad_request, conflict, not_found
-from .common import label_match
+from .common import check_filters, label_match
 from .ids import swarm_id
 from .secrets import Secret, decode
 
@@ -53,6 +53,7 @@ def secret_create(req):
 def secret_list(req):
     swarm = _swarm(req)
     filters = req.filters()
+    check_filters("secrets", filters)
     out = []
     for secret in swarm.secrets:
         if "id" in filters and not any(secret.id.startswith(v) for v in filters["id"]):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ..transport import ApiError, Router, bad_request, conflict, not_found, unsupported
 from . import specs
-from .common import label_match
+from .common import check_filters, label_match
 from .services import check_spec
 
 router = Router()
@@ -89,6 +89,7 @@ def _status(swarm, service) -> dict:
 def service_list(req):
     swarm = _swarm(req)
     filters = req.filters()
+    check_filters("services", filters)
     out = []
     for service in swarm.services.values():
         if "id" in filters and not any(service.id.startswith(v) for v in filters["id"]):
@@ -148,6 +149,7 @@ def service_logs(req):
 def task_list(req):
     swarm = _swarm(req)
     filters = req.filters()
+    check_filters("tasks", filters)
     if "service" in filters:
         ids = []
         for ref in filters["service"]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..naming import rfc3339
 from ..transport import ApiError, Router, bad_request, not_found
-from .common import label_match
+from .common import check_filters, label_match
 
 router = Router()
 
@@ -66,6 +66,7 @@ def nodes_list(req):
     swarm = _swarm(req)
     swarm.require_manager()
     filters = req.filters()
+    check_filters("nodes", filters)
     out = []
     for node in swarm.nodes:
         if "id" in filters and not any(node.id.startswith(v) for v in filters["id"]):

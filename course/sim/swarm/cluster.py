@@ -233,7 +233,9 @@ class Swarm:
         self.orchestrator.pending.pop(task.id, None)
         if failed:
             self.updater.on_failed(task)
-        if task.desired in RUN and task.id in self.tasks.by_id:
+        if task.desired == "ready" and task.extra.get("delayed"):
+            pass  # still inside its restart delay: the slot restarts when the delay ends
+        elif task.desired in RUN and task.id in self.tasks.by_id:
             service = self.services.get(task.service_id)
             slot = task.slot or task.node_id
             served = service is not None and any(

@@ -16,3 +16,33 @@ def label_match(labels: dict, wanted: list[str]) -> bool:
         if key not in labels or (sep and labels[key] != value):
             return False
     return True
+
+
+KNOWN_FILTERS = {
+    "services": {"id", "label", "mode", "name"},
+    "tasks": {"desired-state", "id", "label", "name", "node", "service"},
+    "secrets": {"id", "label", "name", "names"},
+    "nodes": {"id", "label", "membership", "name", "node.label", "role"},
+}
+
+
+def check_filters(kind: str, filters: dict) -> None:
+    """Refuse filters the engine refuses, with its messages (400, or 500 for bad values).
+
+    >>> check_filters("tasks", {"desired-state": ["up"]})
+    Traceback (most recent call last):
+    ...
+    course.sim.transport.ApiError: Invalid desired-state filter: 'up'
+    """
+    from ..transport import ApiError, bad_request
+    from .tasks import STATE_ORDER
+
+    for key in filters:
+        if key not in KNOWN_FILTERS[kind]:
+            raise bad_request(f"Invalid filter '{key}'")
+    for value in filters.get("desired-state", []) if kind == "tasks" else []:
+        if value not in STATE_ORDER:  # any task state name is a valid filter value
+            raise ApiError(500, f"Invalid desired-state filter: '{value}'")
+    for value in filters.get("role", []) if kind == "nodes" else []:
+        if value not in ("manager", "worker"):
+            raise ApiError(500, f"Invalid role filter: '{value}'")

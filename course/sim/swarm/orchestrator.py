@@ -212,12 +212,20 @@ class Orchestrator:
     def replace_later(self, service, slot: int, node_id: str, delay: float) -> Task:
         """A new task for ``slot`` now (desired ``ready``), allowed to run after ``delay``."""
         new = self.new_task(service, slot, node_id=node_id, desired="ready")
+        new.extra["delayed"] = True
         self.place(service, [new])
         self.cluster.clock.schedule(delay, lambda: self._release(new))
         return new
 
     def _release(self, task: Task) -> None:
-        if task.desired == "ready" and task.id in self.tasks.by_id:
+        """The restart delay is over: run the task or, if it already ended while waiting
+        (an image that is not there is rejected during the delay), restart its slot now."""
+        task.extra.pop("delayed", None)
+        if task.desired != "ready" or task.id not in self.tasks.by_id:
+            return
+        if task.terminal:
+            self.restart(task, failed=task.state != "complete")
+        else:
             self.lifecycle.release_to_run(task)
 
     # -- nodes --------------------------------------------------------------------------------

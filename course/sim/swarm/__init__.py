@@ -9,7 +9,8 @@ simulator-only controls through ``engine.swarm`` (``add_node``, ``node_down``, `
 
 from __future__ import annotations
 
-from .cluster import Swarm, SwarmError
+from .cluster import Swarm
+from .controls import SwarmError
 
 __all__ = ["Swarm", "SwarmError", "install"]
 

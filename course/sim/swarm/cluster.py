@@ -1,24 +1,19 @@
-"""``engine.swarm``: the simulated Swarm, and the simulator-only controls lessons use.
+"""``engine.swarm``: the simulated Swarm's state and the engine-side operations on it.
 
 Why a facade: the API routes, the orchestrator, the updater and the lessons all reach the same
 state (nodes, services, tasks, secrets) through one object, the way a manager owns its Raft
-store. It also holds what the Engine API cannot express, as plain Python methods: adding worker
-nodes with a capacity and labels, taking a node down and bringing it back, failing a task on a
-node whose containers the engine cannot see.
+store. What the Engine API cannot express (adding nodes, taking one down) lives in
+``controls.py`` and is mixed in here, so lessons find it on the same object.
 
 >>> from course.sim import Engine
 >>> engine = Engine(seed=0)
 >>> client = engine.client()
 >>> _ = client.swarm.init(advertise_addr="127.0.0.1")
->>> w1 = engine.swarm.add_node("worker-1", cpus=2, memory_gb=4, labels={"zone": "a"})
 >>> web = client.services.create("course/web:1", name="web",
-...                              mode={"Replicated": {"Replicas": 4}})
->>> engine.advance(5)
->>> sorted({t["NodeID"] == w1.id for t in web.tasks()})
-[False, True]
->>> engine.swarm.node_down("worker-1"); engine.advance(10)
->>> len(web.tasks(filters={"desired-state": "running"}))
-4
+...                              mode={"Replicated": {"Replicas": 2}})
+>>> engine.advance(3)
+>>> sorted(t["Status"]["State"] for t in web.tasks())
+['running', 'running']
 """
 
 from __future__ import annotations
@@ -26,9 +21,10 @@ from __future__ import annotations
 from ..images import ImageStore
 from ..transport import ApiError
 from . import specs
+from .controls import NodeControls
 from .ids import VersionCounter, swarm_id
 from .lifecycle import Lifecycle
-from .nodes import GIB, NANO, Node, NodeSet
+from .nodes import GIB, NANO, NodeSet
 from .orchestrator import Orchestrator
 from .runtime import ModelRuntime
 from .secrets import SecretStore
@@ -41,11 +37,7 @@ NOT_MANAGER = ("This node is not a swarm manager. Use \"docker swarm init\" or \
 RUN = ("running", "ready")
 
 
-class SwarmError(ValueError):
-    """A simulator-only call that cannot be done; the message says why and what to do."""
-
-
-class Swarm:
+class Swarm(NodeControls):
     """The Swarm of one simulated engine (inactive until ``swarm.init``)."""
 
     def __init__(self, engine):
@@ -261,120 +253,3 @@ class Swarm:
         from .traffic import http_request
 
         return http_request(self, ref, port, path)
-
-    # -- simulator-only controls ----------------------------------------------------------------
-    def _new_node(self, hostname: str, nano_cpus: int, memory: int, role: str = "worker",
-                  labels: dict | None = None, addr: str = "") -> Node:
-        if any(n.hostname == hostname for n in self.nodes):
-            raise SwarmError(f"Ya existe un nodo llamado {hostname!r}: elige otro nombre.")
-        now = self.clock.now
-        node = Node(id=swarm_id(self.rng), hostname=hostname, order=len(self.nodes),
-                    nano_cpus=nano_cpus, memory=memory, role=role, labels=dict(labels or {}),
-                    addr=addr or f"10.10.0.{len(self.nodes) + 1}", created=now, updated=now)
-        node.version = self.versions.bump()
-        return self.nodes.add(node)
-
-    def add_node(self, name: str, cpus: float = 2, memory_gb: float = 4,
-                 labels: dict | None = None, role: str = "worker") -> Node:
-        """Join a simulated node (the Engine API has no such call: a real node runs
-        ``docker swarm join``). Global services get a task on it at once.
-
-        >>> from course.sim import Engine
-        >>> engine = Engine(); _ = engine.client().swarm.init(advertise_addr="127.0.0.1")
-        >>> engine.swarm.add_node("w1", cpus=4, memory_gb=8, labels={"disk": "ssd"}).hostname
-        'w1'
-        """
-        self.require_active()
-        if role not in ("worker", "manager"):
-            raise SwarmError(f"role={role!r} no existe: usa 'worker' o 'manager'.")
-        node = self._new_node(name, int(cpus * NANO), int(memory_gb * GIB), role, labels)
-        self.engine.emit("node", "create", node.id, name=name)
-        self.orchestrator.reconcile_all(global_only=True)
-        self.orchestrator.retry_pending_soon()
-        return node
-
-    def node(self, ref: str) -> Node:
-        self.require_active()
-        node = self.nodes.find(ref)
-        if node is None:
-            names = ", ".join(n.hostname for n in self.nodes)
-            raise SwarmError(f"No hay ningún nodo {ref!r} en el swarm (nodos: {names}).")
-        return node
-
-    def node_down(self, ref: str) -> None:
-        """The node stops answering (power cut, network lost): its tasks are rescheduled.
-
-        The engine's own node cannot go down: it is the only manager, and a Swarm without a
-        manager has no one left to reschedule anything (Raft needs a quorum).
-        """
-        node = self.node(ref)
-        if node.id == self.local_node_id:
-            raise SwarmError("El nodo del propio motor es el único manager: si cae, no queda "
-                             "nadie que reprograme tareas. Tumba un nodo worker.")
-        if node.state == "down":
-            return
-        node.state = "down"
-        node.version, node.updated = self.versions.bump(), self.clock.now
-        self.engine.emit("node", "update", node.id, name=node.hostname, state="down")
-        self.orchestrator.node_down(node)
-
-    def node_up(self, ref: str) -> None:
-        """The node answers again. Its old tasks shut down; nothing moves back to it (Swarm
-        does not rebalance) except global services' tasks and tasks that were pending."""
-        node = self.node(ref)
-        if node.state == "ready":
-            return
-        node.state = "ready"
-        node.version, node.updated = self.versions.bump(), self.clock.now
-        self.engine.emit("node", "update", node.id, name=node.hostname, state="ready")
-        self.orchestrator.node_up(node)
-
-    def set_availability(self, ref: str, availability: str) -> None:
-        """``active``, ``pause`` (keep tasks, take no new ones) or ``drain`` (move tasks off)."""
-        node = self.node(ref)
-        if availability not in ("active", "pause", "drain"):
-            raise SwarmError(f"availability={availability!r} no existe: usa 'active', "
-                             "'pause' o 'drain'.")
-        node.availability = availability
-        node.version, node.updated = self.versions.bump(), self.clock.now
-        if availability == "drain":
-            for task in [t for t in node.tasks.values() if t.desired in RUN]:
-                service = self.services.get(task.service_id)
-                self.lifecycle.stop(task, "shutdown")
-                if service is not None and not service.is_global:
-                    self.orchestrator.replace_later(service, task.slot, "", 0.0)
-        self.orchestrator.reconcile_all(global_only=True)
-        self.orchestrator.retry_pending_soon()
-
-    def kill_task(self, task_id: str, exit_code: int = 137) -> None:
-        """Kill a task's container on any node (on the engine's own node, killing the container
-        with ``container.kill()`` does the same)."""
-        self.require_active()
-        task = self.tasks.by_id.get(task_id) or next(
-            (t for i, t in self.tasks.by_id.items() if i.startswith(task_id)), None)
-        if task is None or task.state not in ("starting", "running"):
-            raise SwarmError(f"La tarea {task_id!r} no existe o no está en marcha.")
-        self.runtime_for(task).kill(task, exit_code)
-
-    def require_active(self) -> None:
-        if not self.active:
-            raise SwarmError("El motor no está en modo Swarm: llama antes a "
-                             "client.swarm.init(advertise_addr='127.0.0.1').")
-
-    def converged(self) -> bool:
-        """Every service has its replicas running on their current spec and no rollout runs."""
-        for service in self.services.values():
-            rollout = self.updater.active.get(service.id)
-            if rollout is not None and not rollout.done:
-                return False
-            running = 0
-            for history in self.tasks.slots(service.id).values():
-                if any(t.state == "running" and t.desired == "running" and t.key == service.key
-                       for t in history):
-                    running += 1
-            wanted = service.replicas
-            if wanted is None:
-                wanted = sum(1 for n in self.nodes if n.accepts_tasks)
-            if running != wanted:
-                return False
-        return True

@@ -103,6 +103,15 @@ class Task:
         return body
 
 
+def slot_order(slot) -> tuple:
+    """Sort key of slot keys: numbers in order (replicated), then node ids (global).
+
+    >>> sorted([10, 2, 1], key=slot_order)
+    [1, 2, 10]
+    """
+    return (0, slot, "") if isinstance(slot, int) else (1, 0, str(slot))
+
+
 class TaskStore:
     """Every task, by id, and per service per slot (history oldest first).
 

@@ -11,6 +11,7 @@ container (the core's web server); tasks on simulated workers answer as the lab 
 from __future__ import annotations
 
 from ..images import BROKEN_WEB_VERSIONS, WEB_PORT
+from .tasks import slot_order
 
 
 class NoHealthyTask(ConnectionError):
@@ -20,7 +21,7 @@ class NoHealthyTask(ConnectionError):
 def answering_tasks(cluster, service) -> list:
     """The tasks a dnsrr client reaches right now, in slot order."""
     tasks = []
-    for key in sorted(cluster.tasks.slots(service.id), key=str):
+    for key in sorted(cluster.tasks.slots(service.id), key=slot_order):
         for task in cluster.tasks.slot_history(service.id, key):
             if task.desired == "running" and task.state == "running" \
                     and cluster.runtime_for(task).healthy(task):

@@ -19,6 +19,7 @@ is the engine's:
 from __future__ import annotations
 
 from . import specs
+from .tasks import slot_order
 
 RUN = ("running", "ready")
 
@@ -34,7 +35,7 @@ class Rollout:
         self.rollback = rollback
         self.key = service.key
         slots = self.cluster.tasks.slots(service.id)
-        self.queue = [s for s in sorted(slots, key=str) if self._stale(s)]
+        self.queue = [s for s in sorted(slots, key=slot_order) if self._stale(s)]
         self.queue.reverse()  # pop() from the end takes the lowest slot first
         self.total = len(self.queue)
         self.lanes = self.total if config.parallelism == 0 else min(config.parallelism,

@@ -46,12 +46,23 @@ def db_url_of(root: Path, config: Config | None = None) -> str:
 
 
 def tools_on_path() -> None:
-    """Put this interpreter's ``bin/`` on ``PATH``: nbgrader runs ``alembic`` from there to
-    create a gradebook, and an unactivated virtualenv (``.venv/bin/course``) lacks it."""
+    """Make nbgrader's gradebook creation work, and pay for it once per process.
+
+    nbgrader runs the ``alembic`` command to learn the schema version each time it creates a
+    gradebook (``nbgrader.api.get_alembic_version``, about 2 s). The command lives in this
+    interpreter's ``bin/``, which an unactivated virtualenv (``.venv/bin/course``) lacks on
+    ``PATH``; and its answer cannot change while nbgrader stays installed, so it is memoized.
+    """
+    import functools
+
+    import nbgrader.api
+
     bindir = str(Path(sys.executable).parent)
     path = os.environ.get("PATH", "")
     if bindir not in path.split(os.pathsep):
         os.environ["PATH"] = bindir + os.pathsep + path
+    if not hasattr(nbgrader.api.get_alembic_version, "cache_info"):
+        nbgrader.api.get_alembic_version = functools.cache(nbgrader.api.get_alembic_version)
 
 
 def make_api(root: Path, config: Config | None = None, **overrides):

@@ -1,0 +1,423 @@
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3 (ipykernel)
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 08 · Secretos y almacenamiento
+#
+# **Módulo 7 — Introducción a Orquestación**
+#
+# Entre los problemas que resuelve un orquestador, el módulo cita dos que todavía no hemos tocado:
+#
+# - **Seguridad**: *secrets management*, network policies, RBAC, certificados TLS automáticos.
+# - **Almacenamiento**: persistencia de datos, compartir volúmenes, backups automáticos.
+#
+# Los dos responden a lo mismo: un contenedor es **desechable** (el orquestador lo para, lo
+# sustituye, lo mueve de nodo cuando quiere), pero una contraseña o los datos de una base de datos
+# no lo son. En este cuaderno das a un servicio de Swarm una contraseña **sin que aparezca en
+# ningún sitio visible**, la rotas, y compruebas qué datos sobreviven a la sustitución de un
+# contenedor y cuáles no.
+#
+# | paso | qué construyes | puntos |
+# |---|---|---|
+# | 1 | `desplegar_con_secreto`: un secreto de Swarm y un servicio que lo usa | 2 |
+# | 2 | `leer_secreto`: leerlo desde `/run/secrets` dentro de la tarea | 2 |
+# | — | que el secreto no aparezca en el entorno ni en ningún `inspect` | 2 |
+# | 3 | `rotar_secreto`: cambiar la contraseña con un secreto de nombre nuevo | 3 |
+# | 4 | `crear_volumen`, `arrancar`, `reemplazar`: datos que sobreviven (o no) al contenedor | 2 + 1 |
+
+# %% tags=["parameters"]
+BACKEND = "auto"
+SEED = 0
+
+# %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
+import json
+import warnings
+
+warnings.filterwarnings("ignore")
+
+import docker  # noqa: E402
+from docker.types import EndpointSpec, SecretReference, ServiceMode, UpdateConfig  # noqa: E402
+
+from course import Lab  # noqa: E402
+
+lab = Lab(backend=BACKEND, seed=SEED)
+client = lab.client
+SEGUNDO = 1_000_000_000  # Swarm mide las duraciones en nanosegundos
+
+
+def tareas_en_marcha(servicio):
+    """Las tareas del servicio que deben estar en marcha y lo están."""
+    return [t for t in servicio.tasks(filters={"desired-state": "running"})
+            if t["Status"]["State"] == "running"]
+
+
+def contenedor_de(tarea):
+    """El contenedor (docker-py) de una tarea de Swarm."""
+    return client.containers.get(tarea["Status"]["ContainerStatus"]["ContainerID"])
+
+
+def escribir(contenedor, texto):
+    """Escribe `texto` en /datos/nota.txt dentro del contenedor."""
+    resultado = contenedor.exec_run(["sh", "-c", f"mkdir -p /datos && echo '{texto}' > /datos/nota.txt"])
+    assert resultado.exit_code == 0, resultado.output.decode(errors="replace")
+
+
+def leer(contenedor):
+    """Lo que hay en /datos/nota.txt dentro del contenedor, o None si el fichero no existe."""
+    resultado = contenedor.exec_run(["cat", "/datos/nota.txt"])
+    return resultado.output.decode().strip() if resultado.exit_code == 0 else None
+
+
+# %% [markdown]
+# ## 1. ¿Por qué no una variable de entorno?
+#
+# La forma "de siempre" de pasar una contraseña a un contenedor es `-e DB_PASSWORD=...`. Funciona,
+# pero la contraseña queda a la vista de cualquiera que pueda mirar:
+#
+# - `docker inspect` la enseña en `Config.Env`, igual que `docker service inspect`;
+# - está en `/proc/<pid>/environ`, la heredan todos los procesos hijos, y acaba en volcados de
+#   error y en logs que imprimen el entorno;
+# - se queda en el fichero compose o en el script que la pasó, normalmente en git.
+#
+# Un **secreto de Swarm** (`docker secret create`) resuelve eso:
+#
+# - se guarda **cifrado** en el estado del clúster (el log de Raft de los managers);
+# - solo llega a los nodos que ejecutan una tarea que lo necesita;
+# - dentro del contenedor aparece como un **fichero en memoria** en `/run/secrets/<nombre>`, que la
+#   aplicación lee (muchas imágenes aceptan `..._FILE=/run/secrets/...` para eso);
+# - ningún `inspect` devuelve su contenido: ni el del secreto, ni el del servicio, ni el del
+#   contenedor.
+#
+# Kubernetes tiene el mismo objeto (`Secret`, montado como volumen o, peor, como variable de
+# entorno). Los secretos son cosa de Swarm: hace falta un clúster, como en el cuaderno 07.
+
+# %% nbgrader={"grade": false, "grade_id": "swarm_init", "locked": true, "schema_version": 3, "solution": false, "task": false}
+swarm_iniciado_aqui = False
+if client.info()["Swarm"]["LocalNodeState"] != "active":
+    client.swarm.init(advertise_addr="127.0.0.1")
+    swarm_iniciado_aqui = True
+print("Swarm activo:", "iniciado por este cuaderno" if swarm_iniciado_aqui else "ya lo estaba")
+
+# %% [markdown]
+# ## 2. Un servicio con un secreto
+#
+# Con docker-py:
+#
+# ```python
+# secreto = client.secrets.create(name=..., data=b"...", labels=...)
+# client.services.create(imagen, ...,
+#     secrets=[SecretReference(secreto.id, secreto.name, filename="db_password")])
+# ```
+#
+# `filename` es el **destino**: el nombre del fichero en `/run/secrets/` dentro del contenedor.
+# Puede ser distinto del nombre del secreto, y eso es lo que permitirá rotarlo en el paso 3.
+#
+# ### Ejercicio 1 — `desplegar_con_secreto(lab, nombre, valor, destino)`
+#
+# 1. Crea el secreto `lab.name(nombre)` con el contenido `valor` (en bytes) y las etiquetas
+#    `lab.labels()`.
+# 2. Crea el servicio `lab.name("api")`: imagen `lab.image("web", 1)`, 1 réplica, `dnsrr`,
+#    etiquetas `lab.labels(app="api")` en el servicio y en sus contenedores, una `UpdateConfig`
+#    completa (`parallelism=1`, `delay=0`, `failure_action="rollback"`, `monitor=1 s`,
+#    `max_failure_ratio=0`, `order="start-first"`) y el secreto montado en `/run/secrets/<destino>`.
+#    **Nada más**: ni variables de entorno con la contraseña, ni argumentos.
+# 3. Espera (como mucho 60 s, con `lab.sleep(0.5)`) a que la tarea esté en marcha.
+#
+# Devuelve `(secreto, servicio)`.
+
+# %% nbgrader={"grade": false, "grade_id": "desplegar_con_secreto", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def desplegar_con_secreto(lab, nombre, valor, destino):
+    ### BEGIN SOLUTION
+    etiquetas = lab.labels()
+    secreto = lab.client.secrets.create(name=lab.name(nombre), data=valor.encode(), labels=etiquetas)
+    servicio = lab.client.services.create(
+        lab.image("web", 1), name=lab.name("api"),
+        labels=lab.labels(app="api"), container_labels=lab.labels(app="api"),
+        mode=ServiceMode("replicated", replicas=1),
+        endpoint_spec=EndpointSpec(mode="dnsrr"),
+        update_config=UpdateConfig(parallelism=1, delay=0, failure_action="rollback",
+                                   monitor=SEGUNDO, max_failure_ratio=0, order="start-first"),
+        secrets=[SecretReference(secreto.id, secreto.name, filename=destino)],
+    )
+    for _ in range(120):
+        if tareas_en_marcha(servicio):
+            break
+        lab.sleep(0.5)  # la tarea todavía arranca
+    return secreto, servicio
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_desplegar_con_secreto", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+CONTRASENA = "tortilla-de-patatas-42"
+secreto, servicio = desplegar_con_secreto(lab, "db_password", CONTRASENA, "db_password")
+secreto.reload()
+assert secreto.name == lab.name("db_password"), (
+    f"Se esperaba el secreto {lab.name('db_password')!r} y llegó {secreto.name!r}.")
+servicio.reload()
+referencias = servicio.attrs["Spec"]["TaskTemplate"]["ContainerSpec"].get("Secrets", [])
+destinos = [(r["SecretName"], r["File"]["Name"]) for r in referencias]
+assert destinos == [(secreto.name, "db_password")], (
+    f"Se esperaba el servicio con el secreto {secreto.name!r} en /run/secrets/db_password "
+    f"y sus secretos son {destinos}.")
+en_marcha = tareas_en_marcha(servicio)
+assert len(en_marcha) == 1, f"Se esperaba 1 tarea en marcha y hay {len(en_marcha)}."
+### BEGIN HIDDEN TESTS
+assert secreto.attrs["Spec"]["Labels"].get("course.lab") == lab.namespace, (
+    f"El secreto debe llevar las etiquetas del laboratorio y lleva {secreto.attrs['Spec'].get('Labels')}.")
+assert servicio.name == lab.name("api"), f"Se esperaba el servicio {lab.name('api')!r} y llegó {servicio.name!r}."
+modo = servicio.attrs["Spec"].get("EndpointSpec", {}).get("Mode")
+assert modo == "dnsrr", f"Se esperaba endpoint_spec en modo 'dnsrr' y llegó {modo!r}."
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## 3. Leer el secreto desde dentro
+#
+# El único sitio donde el secreto existe en claro es dentro del contenedor de la tarea, como
+# fichero. `contenedor.exec_run(["cat", ruta])` ejecuta `cat` dentro y devuelve su
+# `exit_code` y su `output` (bytes).
+#
+# ### Ejercicio 2 — `leer_secreto(lab, servicio, destino)`
+#
+# Devuelve (como `str`, sin el salto de línea final) el contenido de `/run/secrets/<destino>` en
+# el contenedor de la tarea en marcha del servicio. Usa `tareas_en_marcha` y `contenedor_de`.
+
+# %% nbgrader={"grade": false, "grade_id": "leer_secreto", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def leer_secreto(lab, servicio, destino):
+    ### BEGIN SOLUTION
+    tarea = tareas_en_marcha(servicio)[0]
+    resultado = contenedor_de(tarea).exec_run(["cat", f"/run/secrets/{destino}"])
+    return resultado.output.decode("utf-8").strip()
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_leer_secreto", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+leido = leer_secreto(lab, servicio, "db_password")
+assert leido == CONTRASENA, f"Se esperaba leer {CONTRASENA!r} en /run/secrets/db_password y llegó {leido!r}."
+
+# %% [markdown]
+# ### ¿Dónde **no** está?
+#
+# La celda siguiente busca la contraseña en todo lo que docker-py puede contarte desde fuera: el
+# `inspect` del secreto (`secreto.attrs`), el del servicio y el del contenedor, con su entorno.
+
+# %% nbgrader={"grade": true, "grade_id": "test_secreto_oculto", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+def donde_aparece(valor, servicio, secreto):
+    """Los sitios visibles desde fuera donde aparece `valor`."""
+    servicio.reload()
+    secreto.reload()
+    lugares = {
+        "inspect del secreto": secreto.attrs,
+        "inspect del servicio": servicio.attrs,
+    }
+    for tarea in servicio.tasks():
+        estado = tarea.get("Status", {}).get("ContainerStatus", {})
+        if estado.get("ContainerID"):
+            try:
+                contenedor = client.containers.get(estado["ContainerID"])
+            except docker.errors.NotFound:
+                continue
+            lugares[f"inspect del contenedor {contenedor.name}"] = contenedor.attrs
+            lugares[f"entorno del contenedor {contenedor.name}"] = contenedor.attrs["Config"].get("Env")
+    return [lugar for lugar, datos in lugares.items() if valor in json.dumps(datos)]
+
+
+visible = donde_aparece(CONTRASENA, servicio, secreto)
+assert visible == [], f"Se esperaba no ver la contraseña desde fuera y aparece en: {visible}."
+
+# %% [markdown]
+# ## 4. Rotar un secreto
+#
+# Los secretos de Swarm son **inmutables**: no se pueden editar. Para cambiar una contraseña (porque
+# caduca, o porque se filtró) se **rota**:
+#
+# 1. se crea un secreto **nuevo, con otro nombre** (`db_password_v2`);
+# 2. se actualiza el servicio para que use el nuevo **en el mismo destino** (`/run/secrets/db_password`):
+#    la aplicación no se entera del cambio de nombre. Swarm lo hace como un rolling update: arranca
+#    una tarea nueva con el secreto nuevo y para la vieja;
+# 3. cuando ningún servicio usa el viejo, se borra (antes, Swarm no te deja: está en uso).
+#
+# ```
+# docker secret create db_password_v2 -
+# docker service update --secret-rm db_password \
+#                       --secret-add source=db_password_v2,target=db_password  api
+# docker secret rm db_password
+# ```
+#
+# Con docker-py, el paso 2 es `servicio.update(secrets=[SecretReference(...)])` (tras
+# `servicio.reload()`): la lista que pasas **sustituye** a la anterior.
+#
+# ### Ejercicio 3 — `rotar_secreto(lab, servicio, viejo, nombre_nuevo, valor_nuevo, destino)`
+#
+# Haz los tres pasos: crea `lab.name(nombre_nuevo)` (con `lab.labels()`), actualiza el servicio
+# para que lo monte en `destino`, espera (como mucho 60 s) a que `UpdateStatus.State` sea
+# `"completed"` y la tarea en marcha sea la nueva, y borra el secreto `viejo`. Devuelve el secreto
+# nuevo.
+
+# %% nbgrader={"grade": false, "grade_id": "rotar_secreto", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def rotar_secreto(lab, servicio, viejo, nombre_nuevo, valor_nuevo, destino):
+    ### BEGIN SOLUTION
+    datos, etiquetas = valor_nuevo.encode(), lab.labels()
+    nuevo = lab.client.secrets.create(name=lab.name(nombre_nuevo), data=datos, labels=etiquetas)
+    servicio.reload()
+    servicio.update(secrets=[SecretReference(nuevo.id, nuevo.name, filename=destino)])
+    for _ in range(120):
+        servicio.reload()
+        hecho = servicio.attrs.get("UpdateStatus", {}).get("State") == "completed"
+        tareas = tareas_en_marcha(servicio)
+        if hecho and len(tareas) == 1 and [
+                r["SecretName"] for r in tareas[0]["Spec"]["ContainerSpec"].get("Secrets", [])
+        ] == [nuevo.name]:
+            break
+        lab.sleep(0.5)  # la rotación sigue en marcha
+    viejo.remove()
+    return nuevo
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_rotar_secreto", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+NUEVA = "gazpacho-andaluz-7"
+nuevo = rotar_secreto(lab, servicio, secreto, "db_password_v2", NUEVA, "db_password")
+assert nuevo.name == lab.name("db_password_v2") and nuevo.name != secreto.name, (
+    f"Se esperaba un secreto nuevo llamado {lab.name('db_password_v2')!r} y llegó {nuevo.name!r}.")
+leido = leer_secreto(lab, servicio, "db_password")
+assert leido == NUEVA, f"Tras rotar se esperaba leer {NUEVA!r} en /run/secrets/db_password y llegó {leido!r}."
+### BEGIN HIDDEN TESTS
+try:
+    client.secrets.get(secreto.id)
+    borrado = False
+except docker.errors.NotFound:
+    borrado = True
+assert borrado, f"Se esperaba borrado el secreto viejo {secreto.name!r} y sigue existiendo."
+servicio.reload()
+referencias = servicio.attrs["Spec"]["TaskTemplate"]["ContainerSpec"].get("Secrets", [])
+destinos = [(r["SecretName"], r["File"]["Name"]) for r in referencias]
+assert destinos == [(nuevo.name, "db_password")], (
+    f"Se esperaba solo el secreto nuevo en /run/secrets/db_password y el servicio tiene {destinos}.")
+visible = donde_aparece(NUEVA, servicio, nuevo)
+assert visible == [], f"La contraseña nueva no debe verse desde fuera y aparece en: {visible}."
+assert nuevo.attrs["Spec"]["Labels"].get("course.lab") == lab.namespace, (
+    "El secreto nuevo debe llevar las etiquetas del laboratorio.")
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## 5. Almacenamiento: ¿qué sobrevive a un contenedor?
+#
+# Todo lo que un contenedor escribe va a su **capa de escritura**, que se borra con él. Y un
+# orquestador borra contenedores todo el rato: al actualizar, al curar una réplica, al moverla de
+# nodo. Para que los datos sobrevivan hay que sacarlos del contenedor, a un **volumen**:
+#
+# ```
+# docker volume create datos
+# docker run -d --name db -v datos:/datos imagen      # el volumen montado en /datos
+# docker rm -f db                                      # el contenedor se va; el volumen, no
+# docker run -d --name db -v datos:/datos imagen      # otro contenedor, los mismos datos
+# ```
+#
+# Con docker-py: `client.volumes.create(name=..., labels=...)` y, al arrancar,
+# `volumes={nombre_del_volumen: {"bind": "/datos", "mode": "rw"}}`. (Ojo: `remove(v=True)` borra
+# los volúmenes **anónimos** del contenedor, nunca los con nombre.)
+#
+# En un clúster hay una pega más: un volumen local vive en **un** nodo. Si el orquestador mueve la
+# réplica a otro nodo, allí no están los datos. Por eso en producción se usan drivers de volumen
+# compartido (NFS, discos de la nube) o, en Kubernetes, *PersistentVolumes*: el módulo lo llama
+# "compartir volúmenes", y lo verás en los Módulos 8-10.
+#
+# Las ayudas `escribir(contenedor, texto)` y `leer(contenedor)` escriben y leen `/datos/nota.txt`
+# dentro de un contenedor (`leer` devuelve `None` si no existe).
+#
+# ### Ejercicio 4 — `crear_volumen`, `arrancar`, `reemplazar`
+#
+# - `crear_volumen(lab, nombre)`: crea y devuelve el volumen `lab.name(nombre)` con `lab.labels()`.
+# - `arrancar(lab, nombre, volumen=None)`: arranca (y devuelve) el contenedor `lab.name(nombre)`
+#   de `lab.image("web", 1)` con `lab.labels(app="datos")`; si `volumen` (su nombre) no es `None`,
+#   montado en `/datos`.
+# - `reemplazar(lab, contenedor, nombre, volumen=None)`: lo que hace un orquestador al sustituir
+#   una réplica: **elimina** el contenedor (`remove(force=True, v=True)`) y arranca otro nuevo
+#   con `arrancar(lab, nombre, volumen)`. Devuelve el nuevo.
+
+# %% nbgrader={"grade": false, "grade_id": "volumenes", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def crear_volumen(lab, nombre):
+    ### BEGIN SOLUTION
+    return lab.client.volumes.create(name=lab.name(nombre), labels=lab.labels())
+    ### END SOLUTION
+
+
+def arrancar(lab, nombre, volumen=None):
+    ### BEGIN SOLUTION
+    montajes = {volumen: {"bind": "/datos", "mode": "rw"}} if volumen else None
+    return lab.client.containers.run(lab.image("web", 1), detach=True, name=lab.name(nombre),
+                                     labels=lab.labels(app="datos"), volumes=montajes)
+    ### END SOLUTION
+
+
+def reemplazar(lab, contenedor, nombre, volumen=None):
+    ### BEGIN SOLUTION
+    contenedor.remove(force=True, v=True)
+    return arrancar(lab, nombre, volumen)
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_volumen", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+volumen = crear_volumen(lab, "datos")
+db = arrancar(lab, "db", volumen.name)
+escribir(db, "pedido 42")
+db_nuevo = reemplazar(lab, db, "db", volumen.name)
+assert db_nuevo.id != db.id, "reemplazar debe crear un contenedor nuevo, no reutilizar el viejo."
+assert leer(db_nuevo) == "pedido 42", (
+    f"Con el volumen, se esperaba leer 'pedido 42' en el contenedor nuevo y llegó {leer(db_nuevo)!r}.")
+### BEGIN HIDDEN TESTS
+try:
+    client.containers.get(db.id)
+    sigue = True
+except docker.errors.NotFound:
+    sigue = False
+assert not sigue, "El contenedor viejo debe estar eliminado, no solo parado."
+volumen.reload()
+assert volumen.attrs.get("Labels", {}).get("course.lab") == lab.namespace, (
+    f"El volumen debe llevar las etiquetas del laboratorio y lleva {volumen.attrs.get('Labels')}.")
+montajes = [(m.get("Type"), m.get("Name"), m.get("Destination")) for m in db_nuevo.attrs["Mounts"]]
+assert ("volume", volumen.name, "/datos") in montajes, (
+    f"Se esperaba el volumen {volumen.name!r} montado en /datos y los montajes son {montajes}.")
+### END HIDDEN TESTS
+
+# %% nbgrader={"grade": true, "grade_id": "test_sin_volumen", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
+cache = arrancar(lab, "cache")
+escribir(cache, "sesión de Ana")
+assert leer(cache) == "sesión de Ana", f"Antes de reemplazarlo, el contenedor debe leer lo escrito; leyó {leer(cache)!r}."
+cache_nuevo = reemplazar(lab, cache, "cache")
+assert cache_nuevo.id != cache.id, "reemplazar debe crear un contenedor nuevo, no reutilizar el viejo."
+assert leer(cache_nuevo) is None, (
+    f"Sin volumen, el contenedor nuevo no debe tener /datos/nota.txt y leyó {leer(cache_nuevo)!r}.")
+
+# %% [markdown]
+# Y el volumen sigue ahí aunque borres **todos** sus contenedores: hasta que lo borres tú
+# (`volumen.remove()`), o lo haga `lab.cleanup()` en la última celda.
+
+# %%
+db_nuevo.remove(force=True, v=True)
+volumen.reload()
+print(f"Volumen {volumen.name}: sigue existiendo, creado {volumen.attrs.get('CreatedAt')}")
+
+# %% [markdown]
+# ## Lo que te llevas
+#
+# - Una contraseña en una variable de entorno la ve cualquiera con `inspect`. Un **secreto** de
+#   Swarm viaja cifrado, solo a donde hace falta, y aparece como fichero en `/run/secrets/`.
+# - Los secretos son inmutables: se **rotan** con un nombre nuevo en el mismo destino, y el viejo se
+#   borra cuando nadie lo usa.
+# - Los contenedores son desechables; los datos no. Lo que deba sobrevivir va a un **volumen** con
+#   nombre, que vive fuera del contenedor (y, en un clúster, en almacenamiento compartido).
+#
+# La última celda limpia el laboratorio (servicio, secretos, contenedores, volumen) y, si este
+# cuaderno inició Swarm, sale de él.
+
+# %% nbgrader={"grade": false, "grade_id": "limpieza", "locked": true, "schema_version": 3, "solution": false, "task": false}
+lab.cleanup()
+if swarm_iniciado_aqui:
+    client.swarm.leave(force=True)
+print("Laboratorio limpio", "y fuera de Swarm." if swarm_iniciado_aqui else "(Swarm sigue como estaba).")

@@ -279,3 +279,21 @@ def test_list_filters(skit):
         client.services.list(filters={"bogus": "1"})
     with pytest.raises(docker.errors.APIError, match="Invalid desired-state filter: 'up'"):
         web.tasks(filters={"desired-state": "up"})
+
+
+def test_unhealthy_task_is_replaced(skit):
+    """Does a task whose health check starts failing get killed and replaced (Swarm does this;
+    plain Docker would not)?"""
+    web = create_service(skit, replicas=1)
+    skit.wait_until(lambda: converged(web, 1, skit.image(1)), timeout=30)
+    (task,) = tasks(web, "running")
+    container = skit.client.containers.get(task["Status"]["ContainerStatus"]["ContainerID"])
+    assert container.exec_run("rm /www/health").exit_code == 0
+
+    def replaced():
+        old = skit.client.api.inspect_task(task["ID"])
+        return old["Status"]["State"] == "failed" and converged(web, 1, skit.image(1)) and old
+
+    old = skit.wait_until(replaced, timeout=60, step=0.5)
+    assert old["Status"]["Err"] == "task: non-zero exit (137): dockerexec: unhealthy container"
+    assert old["DesiredState"] == "shutdown"

@@ -174,3 +174,21 @@ def test_swarm_defaults_when_absent(engine, client, field):
     expected = {"Parallelism": 1, "FailureAction": "pause", "Monitor": 5 * SECOND,
                 "Order": "stop-first"}
     assert spec["UpdateConfig"][field] == expected[field]
+
+
+def test_global_service_update(engine, client):
+    """Is a global service updated node by node, one task per node throughout?"""
+    engine.swarm.add_node("w1")
+    engine.swarm.add_node("w2")
+    agent = client.services.create(
+        "course/web:1", name="agent", mode=ServiceMode("global"),
+        update_config=UpdateConfig(parallelism=1, order="stop-first", monitor=SECOND))
+    engine.advance(3)
+    agent.reload()
+    agent.update(image="course/web:2")
+    for _ in range(160):
+        engine.advance(0.25)
+        live = agent.tasks(filters={"desired-state": "running"})
+        assert len({t["NodeID"] for t in live}) == len(live) <= 3
+    assert len(running(agent, "course/web:2")) == 3
+    assert _state(agent) == "completed"

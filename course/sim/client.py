@@ -43,6 +43,9 @@ class SimAPIClient(docker.APIClient):
         super().__init__(base_url=BASE_URL, version=API_VERSION, timeout=timeout)
         self.mount(self.base_url, SimAdapter(engine))
         self.engine = engine
+        # No proxies or .netrc can apply to an in-process engine, and reading them from the
+        # environment on every request was most of a simulated call's cost.
+        self.trust_env = False
 
     # The engine answers exec and attach on a hijacked socket; the simulator answers with the
     # whole multiplexed body at once, so read the frames from the body instead.

@@ -7,6 +7,8 @@ model. Logs are answered whole (the simulator has no live streams).
 
 from __future__ import annotations
 
+import shlex
+
 from . import lifecycle
 from .client import multiplex
 from .creation import create_container
@@ -80,7 +82,7 @@ def summary(engine, c) -> dict:
     argv = lifecycle.argv_of(c)
     return {
         "Id": c.id, "Names": ["/" + c.name], "Image": c.image_ref, "ImageID": c.image.id,
-        "Command": " ".join(argv), "Created": unix_time(c.created), "Ports": ports,
+        "Command": shlex.join(argv), "Created": unix_time(c.created), "Ports": ports,
         "Labels": dict(c.labels), "State": c.status, "Status": status_text(engine, c),
         "HostConfig": {"NetworkMode": c.host_config.get("NetworkMode")},
         "NetworkSettings": {"Networks": {n: ep.settings(c) for n, ep in c.endpoints.items()}},

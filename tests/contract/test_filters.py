@@ -70,3 +70,18 @@ def test_invalid_filters(kit):
     with pytest.raises(docker.errors.APIError) as health:
         kit.client.containers.list(filters={"health": "sano"})
     assert health.value.explanation == "Unrecognised filter value for health: sano"
+
+
+def test_sparse_list_summary(kit, fleet):
+    """With ``sparse=True``, do the list summaries (Names, Image, State, Status) agree?"""
+    found = kit.client.containers.list(all=True, sparse=True,
+                                       filters={"label": f"course.test={kit.test_id}"})
+    by_name = {c.attrs["Names"][0]: c.attrs for c in found}
+    front = by_name[f"/{kit.name('front')}"]
+    assert (front["Image"], front["State"], front["Labels"]["tier"]) == (
+        kit.image(1), "running", "front")
+    assert front["Status"].startswith("Up ")
+    job = by_name[f"/{kit.name('job')}"]
+    assert job["State"] == "exited" and job["Status"].startswith("Exited (2) ")
+    assert by_name[f"/{kit.name('idle')}"]["Status"] == "Created"
+    assert job["Command"] == "sh -c 'exit 2'"

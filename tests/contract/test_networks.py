@@ -80,7 +80,9 @@ def test_http_between_containers(kit, lab_net):
     assert (bad.exit_code, bad.output) == (1, b"wget: bad address 'nadie'\n")
     verbose = probe.exec_run(f"wget -O - http://{kit.name('web1')}/", demux=True)
     assert verbose.output[0] == f"web v1 {replicas[0].id[:12]}\n".encode()
-    assert verbose.output[1].decode().startswith(f"Connecting to {kit.name('web1')} ({ip1}:80)\n")
+    assert verbose.output[1].decode() == (
+        f"Connecting to {kit.name('web1')} ({ip1}:80)\nwriting to stdout\n"
+        f"-                    100% |{'*' * 32}|    20  0:00:00 ETA\nwritten to stdout\n")
 
 
 def test_ping_between_containers(kit, lab_net):

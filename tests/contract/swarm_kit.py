@@ -8,13 +8,41 @@ if they entered it. On the simulator each test gets a fresh engine and its own S
 
 from __future__ import annotations
 
+import fcntl
 import time
+from contextlib import contextmanager
 
 import docker
 from docker.types import EndpointSpec, ServiceMode, UpdateConfig
 
 SECOND = 1_000_000_000
+LEASE_PATH = "/tmp/course-kit-swarm.lock"  # shared by every process that toggles Swarm mode
 GRACE = SECOND  # stop_grace_period of every test service: busybox httpd ignores SIGTERM
+
+
+@contextmanager
+def swarm_lease(timeout: float = 600.0):
+    """Hold the engine's Swarm mode for this process: one ``init``…``leave`` at a time.
+
+    The engine is shared; a second process that leaves Swarm mode while this one runs its
+    scenarios breaks them (and two concurrent ``leave`` calls can wedge the engine's Swarm).
+    Every process that takes this lock on ``LEASE_PATH`` before ``init`` waits its turn.
+    """
+    with open(LEASE_PATH, "a") as handle:
+        waited = 0.0
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if waited > timeout:
+                    raise TimeoutError(f"another process holds {LEASE_PATH}") from None
+                time.sleep(0.5)
+                waited += 0.5
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def in_swarm(client) -> bool:
@@ -70,7 +98,7 @@ def remove_scoped(kit, timeout: float = 30.0) -> None:
         except docker.errors.NotFound:
             pass
     deadline = timeout
-    while client.containers.list(all=True, filters=flt) and deadline > 0:
+    while _containers_left(client, flt) and deadline > 0:
         kit.sleep(0.5)
         deadline -= 0.5
     for secret in client.secrets.list(filters=flt):
@@ -91,6 +119,13 @@ def remove_scoped(kit, timeout: float = 30.0) -> None:
                 break
             except docker.errors.APIError:
                 kit.sleep(0.5)
+
+
+def _containers_left(client, flt) -> bool:
+    try:
+        return bool(client.containers.list(all=True, filters=flt))
+    except docker.errors.NotFound:  # removed between the engine's list and docker-py's inspect
+        return True
 
 
 def kit_leftovers(client) -> list[str]:

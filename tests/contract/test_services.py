@@ -22,6 +22,7 @@ from .swarm_kit import (
     kit_leftovers,
     remove_scoped,
     running,
+    swarm_lease,
     tasks,
     update_state,
 )
@@ -31,14 +32,15 @@ from .swarm_kit import (
 def docker_swarm():
     """The real engine in Swarm mode for this module; left again at the end if we joined it."""
     client = docker.from_env(timeout=60)
-    joined = not in_swarm(client)
-    if joined:
-        client.swarm.init(advertise_addr="127.0.0.1")
-    yield client
-    left = kit_leftovers(client)
-    if joined:
-        client.swarm.leave(force=True)
-    still_swarm = in_swarm(client)
+    with swarm_lease():
+        joined = not in_swarm(client)
+        if joined:
+            client.swarm.init(advertise_addr="127.0.0.1")
+        yield client
+        left = kit_leftovers(client)
+        if joined:
+            client.swarm.leave(force=True)
+        still_swarm = in_swarm(client)
     client.close()
     assert not left, f"the suite left: {left}"
     assert not (joined and still_swarm), "the engine is still in Swarm mode"

@@ -19,7 +19,7 @@ from __future__ import annotations
 from . import attach, health
 from .busybox import ExecutableNotFound, check_executable, oci_start_error, run_program
 from .process import Process, container_env
-from .transport import ApiError, Response, conflict, unsupported
+from .transport import ApiError, RequestTimeout, Response, conflict, read_timeout, unsupported
 
 MIN_RUN = 0.001  # virtual seconds even an instant command takes
 BACKOFF_START, BACKOFF_MAX, BACKOFF_RESET_AFTER = 0.1, 60.0, 10.0
@@ -233,8 +233,13 @@ def wait(engine, container, condition: str = "not-running") -> dict:
         raise ApiError(400, f"invalid condition: {condition}")
     if condition == "next-exit" and not container.running:
         raise unsupported("wait(condition='next-exit') sobre un contenedor parado")
-    deadline = engine.clock.now + WAIT_LIMIT
+    limit = read_timeout()  # wait(timeout=5): the client gives up after 5 s, as on the engine
+    deadline = engine.clock.now + (WAIT_LIMIT if limit is None else limit)
     while container.running or (condition == "removed" and container.status != "removing"):
+        if engine.clock.peek() > deadline and limit is not None:
+            engine.clock.run(until=deadline)
+            raise RequestTimeout(f"SimAdapter(engine.sim.invalid): Read timed out. "
+                                 f"(read timeout={limit:g})")
         if engine.clock.peek() > deadline:
             raise unsupported(
                 f"esperar a '{container.name}', que no termina nunca (su proceso principal "

@@ -10,6 +10,7 @@ socket is opened and nothing leaves the process.
 
 from __future__ import annotations
 
+import contextvars
 import json
 import re
 from collections.abc import Callable
@@ -44,6 +45,20 @@ def conflict(message: str) -> ApiError:
 
 def bad_request(message: str) -> ApiError:
     return ApiError(400, message)
+
+
+class RequestTimeout(Exception):
+    """A handler waited as long as the client's read timeout allows: the client gets
+    ``requests.exceptions.ConnectionError`` ("Read timed out."), as over the engine's socket."""
+
+
+_READ_TIMEOUT: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "sim_read_timeout", default=None)
+
+
+def read_timeout() -> float | None:
+    """The read timeout (seconds) of the request being handled, if the client set one."""
+    return _READ_TIMEOUT.get()
 
 
 def unsupported(feature: str) -> ApiError:
@@ -135,11 +150,17 @@ class SimAdapter(BaseAdapter):
             body = body.encode()
         elif not isinstance(body, (bytes, bytearray)):  # a file object (image build context)
             body = body.read()
+        token = _READ_TIMEOUT.set(timeout[1] if isinstance(timeout, tuple) else timeout)
         try:
             result = self.engine.handle(request.method, path, params, bytes(body))
             reply = result if isinstance(result, Response) else Response(result)
         except ApiError as error:
             reply = Response({"message": error.message}, status=error.status)
+        except RequestTimeout as error:
+            # what docker-py raises over the engine's unix socket when a read times out
+            raise requests.exceptions.ConnectionError(str(error), request=request) from None
+        finally:
+            _READ_TIMEOUT.reset(token)
         return self._build(request, reply)
 
     @staticmethod

@@ -149,3 +149,15 @@ def test_missing_command_fails_start(kit):
         'exec: "nosuchcmd": executable file not found in $PATH: unknown')
     c = kit.client.containers.get(kit.name("nocmd"))
     assert state(c) == ("created", 127)
+
+
+def test_wait_with_timeout_on_a_running_container(kit):
+    """Does ``wait(timeout=1)`` on a container that keeps running raise requests'
+    ``ConnectionError`` saying the read timed out (what docker-py gives over the socket)?"""
+    import requests
+
+    c = kit.run(1, "waits")
+    with pytest.raises(requests.exceptions.ConnectionError) as caught:
+        c.wait(timeout=1)
+    assert "Read timed out." in str(caught.value)
+    assert state(c) == ("running", 0)

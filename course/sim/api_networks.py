@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from . import attach
 from .api_containers import find as find_container
-from .containers import Endpoint
 from .transport import ApiError, Response, Router, bad_request, conflict, not_found, unsupported
 
 router = Router()
@@ -118,11 +117,7 @@ def connect(req):
     config = body.get("EndpointConfig") or {}
     if config.get("IPAMConfig"):
         raise unsupported("las direcciones IP fijas (ipv4_address)")
-    endpoint = Endpoint(network, list(config.get("Aliases") or []))
-    container.endpoints[network.name] = endpoint
-    if container.status in ("running", "paused"):
-        attach.attach_endpoint(req.engine, container, endpoint)
-        attach._write_etc(container)
+    attach.connect(req.engine, container, network, config.get("Aliases") or [])
     return Response(status=200)
 
 
@@ -135,8 +130,7 @@ def disconnect(req):
     if endpoint is None or endpoint.network is not network:
         raise ApiError(403, f"container {container.id} is not connected to network "
                             f"{network.name}")
-    attach.detach_endpoint(req.engine, container, endpoint)
-    del container.endpoints[network.name]
+    attach.disconnect(req.engine, container, network)
     return Response(status=200)
 
 

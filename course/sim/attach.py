@@ -46,6 +46,27 @@ def detach_endpoint(engine, container, endpoint) -> None:
                 name=network.name, type=network.driver)
 
 
+def connect(engine, container, network, aliases=()) -> None:
+    """Attach ``container`` to ``network`` with ``aliases`` (the API's ``connect``, and the
+    internal way to give a container more than the one network ``create`` allows); a running
+    container gets its address and DNS names at once."""
+    from .containers import Endpoint
+
+    endpoint = Endpoint(network, list(aliases))
+    container.endpoints[network.name] = endpoint
+    if container.status in ("running", "paused"):
+        attach_endpoint(engine, container, endpoint)
+        _write_etc(container)
+
+
+def disconnect(engine, container, network) -> None:
+    """Detach ``container`` from ``network`` (its address and names there go at once)."""
+    endpoint = container.endpoints.pop(network.name)
+    detach_endpoint(engine, container, endpoint)
+    if container.status in ("running", "paused"):
+        _write_etc(container)
+
+
 def bind_ports(engine, container) -> None:
     """Bind the published host ports, or raise the engine's 500 when one is taken."""
     wanted = []

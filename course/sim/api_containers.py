@@ -90,6 +90,31 @@ def summary(engine, c) -> dict:
     }
 
 
+@router.route("POST", "/containers/prune")
+def prune(req):
+    """Remove every stopped container (``label`` / ``label!`` filters narrow it)."""
+    filters = req.filters()
+    if set(filters) - {"label", "label!"}:
+        raise unsupported(f"containers.prune con los filtros {sorted(filters)}")
+    removed = []
+    for c in req.engine.containers.newest_first():
+        if c.running or not _labels_match(c.labels, filters.get("label", [])):
+            continue
+        if any(_labels_match(c.labels, [v]) for v in filters.get("label!", [])):
+            continue
+        lifecycle.remove(req.engine, c)
+        removed.append(c.id)
+    return {"ContainersDeleted": removed or None, "SpaceReclaimed": 0}
+
+
+def _labels_match(labels: dict, values) -> bool:
+    for value in values:
+        key, sep, wanted = value.partition("=")
+        if key not in labels or (sep and labels[key] != wanted):
+            return False
+    return True
+
+
 @router.route("GET", ID + "/json")
 def inspect(req):
     return find(req).inspect()

@@ -161,3 +161,17 @@ def test_wait_with_timeout_on_a_running_container(kit):
         c.wait(timeout=1)
     assert "Read timed out." in str(caught.value)
     assert state(c) == ("running", 0)
+
+
+def test_prune_by_label(kit):
+    """Does ``containers.prune`` remove only the stopped containers carrying the label?"""
+    done = [kit.run(1, f"done{i}", command=["true"]) for i in (1, 2)]
+    alive = kit.run(1, "alive")
+    for c in done:
+        c.wait()
+    result = kit.client.containers.prune(filters={"label": f"course.test={kit.test_id}"})
+    assert sorted(result["ContainersDeleted"]) == sorted(c.id for c in done)
+    left = kit.client.containers.list(all=True, filters={"label": f"course.test={kit.test_id}"})
+    assert [c.id for c in left] == [alive.id]
+    empty = kit.client.containers.prune(filters={"label": f"course.test={kit.test_id}"})
+    assert empty["ContainersDeleted"] is None

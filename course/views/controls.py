@@ -21,6 +21,7 @@ from html import escape
 import docker
 import ipywidgets as widgets
 
+from .grid import node_order
 from .palette import OKABE_ITO
 
 
@@ -216,8 +217,7 @@ class NodeDownControl(_Control):
 
     def nodes(self) -> list:
         try:
-            return sorted(self.lab.client.nodes.list(),
-                          key=lambda n: (n.attrs.get("CreatedAt", ""), n.id))
+            return sorted(self.lab.client.nodes.list(), key=node_order)
         except docker.errors.APIError:
             return []  # not in Swarm mode
 

@@ -5,7 +5,7 @@ Why: a reconcile loop is invisible unless you see its trace (``kill``, ``die``, 
 stream ``docker events`` prints), keeps only the lab's events (its label) and writes them as a
 table in Spanish. It holds nothing but its last reading; :meth:`EventLog.refresh` reads again.
 
-On the simulator, where the engine may not serve ``/events`` yet, the log reads the simulated
+On the simulator, which does not serve ``/events`` over its API, the log reads the simulated
 engine's own append-only log (``lab.engine.events``), which has the same shape.
 """
 
@@ -73,17 +73,21 @@ def to_event(lab, raw: dict) -> Event | None:
 
 
 def read_events(lab, since: float) -> list[Event]:
-    """The lab's events from ``since`` (engine clock, seconds) until now, oldest first."""
-    flt = {"label": [f"course.lab={lab.namespace}"]}
-    raws: list[dict] = []
-    try:
-        until = lab.now() + 0.5 if lab.engine is not None else time.time() + 1
-        raws = list(lab.client.events(since=since, until=until, decode=True, filters=flt))
-    except (docker.errors.APIError, NotImplementedError, AttributeError):
-        # the simulator may not stream /events (a 501 that docker-py's stream reader trips on)
-        if lab.engine is None:
-            raise
-        raws = [e for e in lab.engine.events if float(e.get("time", 0)) >= since]
+    """The lab's events from ``since`` (engine clock, seconds) until now, oldest first.
+
+    On a real engine: ``client.events(since, until, filters=<the lab's label>)``. On the
+    simulator: the simulated engine's own log, which is the same stream (it does not serve
+    ``/events`` over the API); there node events, which carry no labels, are kept too.
+    """
+    if lab.engine is not None:
+        raws = [e for e in lab.engine.events if float(e.get("time", 0)) >= since
+                and (e.get("Type") == "node"
+                     or ((e.get("Actor") or {}).get("Attributes") or {}).get("course.lab")
+                     == lab.namespace)]
+    else:
+        flt = {"label": [f"course.lab={lab.namespace}"]}
+        raws = list(lab.client.events(since=since, until=time.time() + 1, decode=True,
+                                      filters=flt))
     events = [to_event(lab, raw) for raw in raws]
     return sorted((e for e in events if e is not None), key=lambda e: e.time)
 

@@ -162,7 +162,7 @@ def read_cluster(lab, app: str | None = None, finished: bool = False) -> list[Co
         cards = tuple(container_card(lab, c) for c in standalone)
         return [Column(name=ENGINE_COLUMN, cards=cards)]
 
-    nodes = sorted(client.nodes.list(), key=lambda n: (n.attrs.get("CreatedAt", ""), n.id))
+    nodes = sorted(client.nodes.list(), key=node_order)
     by_node: dict[str, list[Card]] = {n.id: [] for n in nodes}
     unplaced: list[Card] = []
     for service in sorted(client.services.list(filters=lab.filters(**labels)),
@@ -194,17 +194,29 @@ def read_cluster(lab, app: str | None = None, finished: bool = False) -> list[Co
     return columns
 
 
+def node_order(node) -> tuple[str, str]:
+    """Join order: creation time, then hostname (creation times can tie)."""
+    attrs = node.attrs
+    return attrs.get("CreatedAt", ""), (attrs.get("Description") or {}).get("Hostname", "")
+
+
 def summary(columns: list[Column]) -> str:
-    """The grid in one Spanish sentence: how many cards, in which states, nodes down."""
-    cards = [card for column in columns for card in column.cards]
-    if not cards:
+    """The grid in one Spanish sentence: how many cards, in which states, nodes down.
+
+    Cards on a down node are counted apart: nobody knows their state any more.
+    """
+    cards = [card for column in columns if not column.down for card in column.cards]
+    lost = sum(len(column.cards) for column in columns if column.down)
+    if not cards and not lost:
         text = "No hay contenedores ni tareas del laboratorio."
     else:
         counts: dict[str, int] = {}
         for card in cards:
             counts[card.words] = counts.get(card.words, 0) + 1
-        what = "tareas" if all(c.kind == "tarea" for c in cards) else "contenedores"
-        text = f"{len(cards)} {what}: " + ", ".join(f"{n} {w}" for w, n in counts.items()) + "."
+        every = cards or [c for column in columns for c in column.cards]
+        what = "tareas" if all(c.kind == "tarea" for c in every) else "contenedores"
+        text = f"{len(cards)} {what}: " + ", ".join(f"{n} {w}" for w, n in counts.items())
+        text += f"; {lost} sin contacto en nodos caídos." if lost else "."
     down = [c.name for c in columns if c.down]
     if down:
         text += f" Nodos caídos: {', '.join(down)}."
@@ -240,7 +252,7 @@ def _render_column(column: Column) -> str:
         extra.append({"drain": "vaciado", "pause": "en pausa"}.get(column.availability,
                                                                    column.availability))
     detail = " · ".join([w for w in [head_word, *extra] if w])
-    cards = "".join(_render_card(card) for card in column.cards) or (
+    cards = "".join(_render_card(card, column.down) for card in column.cards) or (
         "<div style='color:#666;padding:4px'>(vacío)</div>")
     state_attr = "down" if column.down else "ready"
     return (
@@ -253,8 +265,9 @@ def _render_column(column: Column) -> str:
     )
 
 
-def _render_card(card: Card) -> str:
+def _render_card(card: Card, lost: bool = False) -> str:
     fill = version_colour(card.version)
+    words = f"{card.words} · sin contacto" if lost else card.words
     version = f"v{card.version}" if card.version is not None else (card.image or "?")
     dashed = "dashed" if card.state not in ("running",) else "solid"
     return (
@@ -264,7 +277,7 @@ def _render_card(card: Card) -> str:
         f"style='background:{fill};border:3px {dashed} {card.border};border-radius:4px;"
         f"padding:3px 5px;color:#000'>"
         f"<div style='font-weight:bold'>{escape(card.name)}</div>"
-        f"<div>{escape(version)} · <span class='course-state'>{escape(card.words)}</span></div>"
+        f"<div>{escape(version)} · <span class='course-state'>{escape(words)}</span></div>"
         f"</div>"
     )
 

@@ -102,3 +102,43 @@ def test_node_down_is_disabled_where_nodes_cannot_fall(lab):
         assert "solo es posible en el simulador" in control.status.value
         with pytest.raises(RuntimeError):
             control.down("x")
+
+
+def test_node_down_control_takes_a_simulated_node_down_and_back():
+    from tests.views.test_grid import swarm_lab
+
+    lab, service = swarm_lab()
+    try:
+        grid = ClusterGrid(lab, app="web")
+        control = NodeDownControl(lab, views=[grid])
+        assert control.available and not control.down_button.disabled
+        labels = [label for label, _ in control.choice.options]
+        assert labels[1:] == ["nodo-2 (listo)", "nodo-3 (listo)"]
+        states = [n.attrs["Status"]["State"] for n in lab.client.nodes.list()]
+        assert states == ["ready"] * 3, "building the control changes nothing"
+        control.choice.value = control.choice.options[1][1]
+        control.down_button.click()
+        assert "nodo-2 (caído)" in [label for label, _ in control.choice.options]
+        assert {c.name: c.down for c in grid.columns}["nodo-2"], "views refreshed"
+        control.up_button.click()
+        assert "nodo-2 (listo)" in [label for label, _ in control.choice.options]
+        control.choice.value = control.choice.options[0][1]  # the manager cannot go down
+        control.down_button.click()
+        assert "único manager" in control.status.value
+    finally:
+        lab.cleanup()
+
+
+def test_slider_scales_a_swarm_service():
+    from tests.views.test_grid import swarm_lab
+
+    lab, service = swarm_lab(replicas=2)
+    try:
+        slider = ReplicasSlider(lab, app="web")
+        assert slider.value == 2
+        slider.value = 5
+        service.reload()
+        assert service.attrs["Spec"]["Mode"]["Replicated"]["Replicas"] == 5
+        assert "escalado a 5" in slider.status.value
+    finally:
+        lab.cleanup()

@@ -44,7 +44,9 @@ def test_one_card_per_container_with_version_and_state_in_words(lab):
     dead.kill()
     grid = ClusterGrid(lab, app="web")
     [column] = grid.columns
-    assert column.name == ENGINE_COLUMN and not column.down
+    swarm = (lab.client.info().get("Swarm") or {}).get("LocalNodeState") == "active"
+    expected = lab.client.info()["Name"] if swarm else ENGINE_COLUMN  # the node, in Swarm mode
+    assert column.name == expected and not column.down
     by_name = {card.name: card for card in grid.cards}
     assert sorted(by_name) == ["web1", "web2", "web3"]
     assert by_name["web2"].version == 2 and by_name["web3"].state == "exited"
@@ -109,3 +111,50 @@ def test_task_states_are_written_in_spanish():
     healthy = Card("web1", "course/web:1", 1, "running", health="healthy")
     assert healthy.words == "en marcha · sano"
     assert image_version("course/web:3@sha256:ff") == 3 and image_version("nginx") is None
+
+
+def swarm_lab(replicas=6):
+    """A simulated Swarm of three nodes with a web service spread over them."""
+    lab = Lab(backend="sim", seed=11, quiet=True)
+    lab.ensure_swarm()
+    for name in ("nodo-2", "nodo-3"):
+        lab.engine.swarm.add_node(name, cpus=2, memory_gb=4)
+    service = lab.client.services.create(
+        image=lab.image("web", 1), name=lab.name("web"), labels=lab.labels(app="web"),
+        mode=docker.types.ServiceMode("replicated", replicas=replicas))
+    for _ in range(60):
+        tasks = service.tasks(filters={"desired-state": "running"})
+        if sum(t["Status"]["State"] == "running" for t in tasks) == replicas:
+            break
+        lab.sleep(0.5)
+    return lab, service
+
+
+def test_swarm_nodes_are_columns_with_their_tasks():
+    lab, _ = swarm_lab()
+    try:
+        grid = ClusterGrid(lab, app="web")
+        assert [c.name for c in grid.columns] == [grid.columns[0].name, "nodo-2", "nodo-3"]
+        assert [len(c.cards) for c in grid.columns] == [2, 2, 2]
+        assert grid.columns[0].role == "manager" and grid.columns[1].role == "worker"
+        assert all(card.kind == "tarea" and card.words == "en marcha" for card in grid.cards)
+        assert grid.value.count("class='course-node'") == 3
+        assert "6 tareas: 6 en marcha." == grid.summary()
+    finally:
+        lab.cleanup()
+
+
+def test_a_down_node_column_says_so_and_its_tasks_lose_contact():
+    lab, _ = swarm_lab()
+    try:
+        lab.engine.swarm.node_down("nodo-2")
+        lab.sleep(15)
+        grid = ClusterGrid(lab, app="web")
+        down = {c.name: c for c in grid.columns}["nodo-2"]
+        assert down.down and "NODO CAÍDO" in grid.value
+        assert "sin contacto" in grid.value
+        healthy = sum(len(c.cards) for c in grid.columns if not c.down)
+        assert healthy == 6, "the replicas came back on the nodes that are up"
+        assert "Nodos caídos: nodo-2" in grid.summary()
+    finally:
+        lab.cleanup()

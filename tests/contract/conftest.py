@@ -46,6 +46,20 @@ class Kit:
     def image(self, version: int = 1) -> str:
         return self.images[version]
 
+    def now(self) -> float:
+        """Unix time on this backend's clock (virtual on the simulator), for ``events()``."""
+        if self.engine is not None:
+            from course.sim.naming import EPOCH
+
+            return EPOCH.timestamp() + self.engine.clock.now
+        return time.time()
+
+    def events(self, since: float, until: float, **filters) -> list[str]:
+        """The ``Action`` of each event of this test between two times, in order."""
+        filters.setdefault("label", [f"course.test={self.test_id}"])
+        stream = self.client.events(since=since, until=until, filters=filters, decode=True)
+        return [event["Action"] for event in stream]
+
     def sleep(self, seconds: float) -> None:
         if self.engine is not None:
             self.engine.advance(seconds)

@@ -204,6 +204,17 @@ assert _r.exit_code == 0, f"Desde api, 'nslookup db' debería funcionar y dio:\n
 ### END HIDDEN TESTS
 
 # %% [markdown]
+# Y ahora el `docker exec api ping db` del módulo, tal cual, con docker-py:
+
+# %% nbgrader={"grade": false, "grade_id": "ping_db", "locked": true, "schema_version": 3, "solution": false, "task": false}
+for contenedor in (api, solitario):
+    codigo, salida = contenedor.exec_run(["ping", "-c", "1", "db"])
+    primera = salida.decode().strip().splitlines()[0] if salida.strip() else ""
+    print(f"{contenedor.name:28} ping db → código {codigo}: {primera}")
+
+# %% [markdown]
+# Desde la API, `db` responde; desde el solitario, el nombre ni siquiera existe.
+#
 # ## 4. El DNS embebido, por dentro
 #
 # ¿Quién responde cuando la API pregunta por `db`? Mira el fichero `/etc/resolv.conf` de cada

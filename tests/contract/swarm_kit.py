@@ -45,6 +45,16 @@ def swarm_lease(timeout: float = 600.0):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
+def repair_wedged_swarm(client) -> bool:
+    """Leave a Swarm the engine reports active but cannot serve (``NodeID`` empty, an
+    ``Error``): what concurrent ``init``/``leave`` from two processes leave behind on 20.10."""
+    state = client.info().get("Swarm", {})
+    if state.get("LocalNodeState") == "active" and not state.get("NodeID"):
+        client.swarm.leave(force=True)
+        return True
+    return False
+
+
 def in_swarm(client) -> bool:
     return client.info().get("Swarm", {}).get("LocalNodeState") == "active"
 

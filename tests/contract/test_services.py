@@ -21,6 +21,7 @@ from .swarm_kit import (
     in_swarm,
     kit_leftovers,
     remove_scoped,
+    repair_wedged_swarm,
     running,
     swarm_lease,
     tasks,
@@ -33,6 +34,7 @@ def docker_swarm():
     """The real engine in Swarm mode for this module; left again at the end if we joined it."""
     client = docker.from_env(timeout=60)
     with swarm_lease():
+        repair_wedged_swarm(client)
         joined = not in_swarm(client)
         if joined:
             client.swarm.init(advertise_addr="127.0.0.1")

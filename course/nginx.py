@@ -19,6 +19,7 @@ True
 
 from __future__ import annotations
 
+import re
 import shutil
 import socket
 import subprocess
@@ -105,7 +106,19 @@ def check_config(http_text: str, nginx: str | None = None, timeout: float = 10) 
             capture_output=True, text=True, timeout=timeout,
         )
     output = (result.stdout + result.stderr).replace(tmp, "<prefijo>")
-    return ConfigCheck(result.returncode == 0, output)
+    return ConfigCheck(result.returncode == 0, _student_lines(output, http_text))
+
+
+def _student_lines(output: str, http_text: str) -> str:
+    """Point nginx's ``nginx.conf:<line>`` at the line of the student's own text."""
+    header = main_config("\x00", "/p").split("\x00")[0].count("\n")
+    last = len(http_text.strip().splitlines())
+
+    def relabel(match: re.Match) -> str:
+        line = int(match[1]) - header
+        return f"tu configuración, línea {line}" if 1 <= line <= last else match[0]
+
+    return re.sub(r"<prefijo>/nginx\.conf:(\d+)", relabel, output)
 
 
 def free_port() -> int:

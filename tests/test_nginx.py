@@ -94,3 +94,10 @@ def test_real_nginx_balances_two_real_containers(docker_client):
     finally:
         for container in containers:
             container.remove(force=True)
+
+
+@needs_nginx
+def test_errors_point_at_the_students_own_line():
+    check = nginx.check_config("upstream backend {\n    server backend1:3000;\n}\n")
+    assert not check.ok
+    assert "tu configuración, línea 2" in check.output, check.output

@@ -38,6 +38,7 @@ def _validate(req, swarm, spec: dict) -> dict:
         raise bad_request(str(error)) from None
     template = spec.setdefault("TaskTemplate", {})
     container = template.setdefault("ContainerSpec", {})
+    _check_ports(spec.get("EndpointSpec") or {})
     for ref in container.get("Secrets") or []:
         secret = swarm.secrets.by_id.get(ref.get("SecretID") or "")
         if secret is None:
@@ -60,6 +61,19 @@ def _validate(req, swarm, spec: dict) -> dict:
         template["Networks"] = resolved
         spec.pop("Networks", None)
     return spec
+
+
+def _check_ports(endpoint: dict) -> None:
+    """Published ports: the engine's own refusal first, then the simulator's honest one."""
+    ports = endpoint.get("Ports") or []
+    if not ports:
+        return
+    if (endpoint.get("Mode") or "vip") == "dnsrr" and any(
+            (p.get("PublishMode") or "ingress") == "ingress" for p in ports):
+        raise bad_request("rpc error: code = InvalidArgument desc = EndpointSpec: port "
+                          "published with ingress mode can't be used with dnsrr mode")
+    raise unsupported("publicar puertos de un servicio (routing mesh o mode=host); para "
+                      "probarlo usa lab.http_get(servicio), que responde como un cliente dnsrr")
 
 
 @router.route("POST", "/services/create")

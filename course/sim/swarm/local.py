@@ -40,6 +40,8 @@ def container_body(cluster, task) -> dict:
         body["Cmd"] = spec["Args"]
     if spec.get("Healthcheck"):
         body["Healthcheck"] = spec["Healthcheck"]
+    if spec.get("Mounts"):
+        body["HostConfig"]["Mounts"] = spec["Mounts"]
     networks = cluster.task_networks(task)
     if networks:
         first, *_ = networks

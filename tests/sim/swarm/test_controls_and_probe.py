@@ -112,3 +112,27 @@ def test_leave_removes_task_containers_and_overlays(engine, client):
     client.swarm.leave(force=True)
     assert client.containers.list(all=True) == []
     assert [n.name for n in client.networks.list() if n.name == "appnet"] == []
+
+
+def test_published_ports_refused_honestly(client):
+    """Are ingress ports with dnsrr the engine's 400, and other published ports a clear 501?"""
+    import docker
+
+    with pytest.raises(docker.errors.APIError, match="can't be used with dnsrr mode"):
+        client.services.create("course/web:1", name="a",
+                               endpoint_spec=EndpointSpec(mode="dnsrr", ports={8080: 80}))
+    with pytest.raises(docker.errors.APIError, match="El simulador del curso no implementa"):
+        client.services.create("course/web:1", name="b", endpoint_spec=EndpointSpec(
+            mode="dnsrr", ports={8080: (80, "tcp", "host")}))
+
+
+def test_service_volume_mount(engine, client):
+    """Does a service's volume mount reach its task's container?"""
+    from docker.types import Mount
+
+    client.services.create("course/web:1", name="web",
+                           mounts=[Mount(target="/data", source="datos", type="volume")])
+    engine.advance(3)
+    (container,) = client.containers.list()
+    assert container.exec_run("sh -c 'echo hola > /data/f'").exit_code == 0
+    assert client.volumes.get("datos").name == "datos"

@@ -151,14 +151,25 @@ class LocalRuntime:
         return (task.state == "running" and container is not None and container.running
                 and (container.health is None or container.health.status == "healthy"))
 
-    def forget(self, task) -> None:
-        """The task left the store: its container goes too (as the task reaper does)."""
+    def forget(self, task, now: bool = False) -> None:
+        """The task left the store: its container goes too (as the task reaper does).
+
+        Removal waits for the current event to finish (the container may be in the middle of
+        its own removal, e.g. ``container.remove(force=True)`` killed it), unless ``now``.
+        """
         self.by_container.pop(task.container_id, None)
-        container = self._container(task)
+        cid = task.container_id
+        if now:
+            self._remove(cid)
+        else:
+            self.cluster.clock.schedule(0.0, lambda: self._remove(cid))
+
+    def _remove(self, cid: str) -> None:
+        container = self.engine.containers.by_id.get(cid)
         if container is not None:
             core.remove(self.engine, container, force=True, volumes=True)
 
     def remove_all(self) -> None:
         for task in list(self.by_container.values()):
             self.cluster.clock.cancel(task.timer)
-            self.forget(task)
+            self.forget(task, now=True)

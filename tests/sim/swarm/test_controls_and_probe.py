@@ -136,3 +136,17 @@ def test_service_volume_mount(engine, client):
     (container,) = client.containers.list()
     assert container.exec_run("sh -c 'echo hola > /data/f'").exit_code == 0
     assert client.volumes.get("datos").name == "datos"
+
+
+def test_removing_task_containers_by_hand(engine, client):
+    """After removing a service and force-removing its containers, is each destroyed once?"""
+    web = _web(client, replicas=2, container_labels={"x": "1"})
+    engine.advance(3)
+    web.remove()
+    for container in client.containers.list(all=True, filters={"label": "x=1"}):
+        container.remove(force=True)
+    engine.advance(1)
+    assert client.containers.list(all=True) == []
+    destroyed = [e["Actor"]["ID"] for e in engine.events
+                 if e["Type"] == "container" and e["Action"] == "destroy"]
+    assert len(destroyed) == len(set(destroyed)) == 2

@@ -150,3 +150,16 @@ def test_removing_task_containers_by_hand(engine, client):
     destroyed = [e["Actor"]["ID"] for e in engine.events
                  if e["Type"] == "container" and e["Action"] == "destroy"]
     assert len(destroyed) == len(set(destroyed)) == 2
+
+
+def test_history_keeps_five_tasks_per_slot(engine, client):
+    """After 7 failures in one slot, are 5 tasks kept (and the reaped tasks' containers gone)?"""
+    web = _web(client, replicas=1)
+    engine.advance(3)
+    for _ in range(7):
+        (task,) = [t for t in web.tasks(filters={"desired-state": "running"})
+                   if t["Status"]["State"] == "running"]
+        client.containers.get(task["Status"]["ContainerStatus"]["ContainerID"]).kill()
+        engine.advance(8)
+    assert len(web.tasks()) == 5
+    assert len(client.containers.list(all=True)) == 5

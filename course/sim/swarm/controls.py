@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from .ids import swarm_id
 from .nodes import GIB, NANO, Node
+from .scheduler import meets
 
 RUN = ("running", "ready")
 
@@ -53,7 +54,21 @@ class NodeControls:
     def add_node(self, name: str, cpus: float = 2, memory_gb: float = 4,
                  labels: dict | None = None, role: str = "worker") -> Node:
         """Join a simulated node (the Engine API has no such call: a real node runs
-        ``docker swarm join``). Global services get a task on it at once.
+        ``docker swarm join``). Global services get a task on it at once; pending tasks that
+        fit on it are placed; running tasks do not move (Swarm does not rebalance).
+
+        Args:
+            name: the node's hostname (``node.hostname`` in constraints, ``nodes.get(name)``).
+            cpus: CPUs the node offers to tasks' ``cpu_reservation``.
+            memory_gb: GiB the node offers to tasks' ``mem_reservation``.
+            labels: node labels (``node.labels.<key>`` in constraints).
+            role: ``"worker"`` or ``"manager"``.
+
+        Returns:
+            The new node (``.id``, ``.hostname``); ``client.nodes.get(name)`` shows it too.
+
+        Raises:
+            SwarmError: not in Swarm mode, a taken name, or an unknown role.
 
         >>> from course.sim import Engine
         >>> engine = Engine(); _ = engine.client().swarm.init(advertise_addr="127.0.0.1")
@@ -70,6 +85,8 @@ class NodeControls:
         return node
 
     def node(self, ref: str) -> Node:
+        """A node by id, hostname or unique id prefix (``SwarmError`` names the nodes there
+        are when none matches)."""
         self.require_active()
         node = self.nodes.find(ref)
         if node is None:
@@ -80,8 +97,22 @@ class NodeControls:
     def node_down(self, ref: str) -> None:
         """The node stops answering (power cut, network lost): its tasks are rescheduled.
 
-        The engine's own node cannot go down: it is the only manager, and a Swarm without a
-        manager has no one left to reschedule anything (Raft needs a quorum).
+        ``nodes.get(ref).attrs["Status"]["State"]`` becomes ``"down"``; its tasks keep their
+        last reported state with desired state ``shutdown``, and each replicated slot gets a
+        new task on another node after the restart delay (5 s by default).
+
+        Args:
+            ref: the node's hostname, id or id prefix.
+
+        Raises:
+            SwarmError: the node is the engine's own (the only manager: a Swarm without a
+                manager has no one left to reschedule anything), or no such node.
+
+        >>> from course.sim import Engine
+        >>> engine = Engine(); _ = engine.client().swarm.init(advertise_addr="127.0.0.1")
+        >>> _ = engine.swarm.add_node("w1"); engine.swarm.node_down("w1")
+        >>> engine.client().nodes.get("w1").attrs["Status"]["State"]
+        'down'
         """
         node = self.node(ref)
         if node.id == self.local_node_id:
@@ -96,7 +127,11 @@ class NodeControls:
 
     def node_up(self, ref: str) -> None:
         """The node answers again. Its old tasks shut down; nothing moves back to it (Swarm
-        does not rebalance) except global services' tasks and tasks that were pending."""
+        does not rebalance) except global services' tasks and tasks that were pending.
+
+        Args:
+            ref: the node's hostname, id or id prefix.
+        """
         node = self.node(ref)
         if node.state == "ready":
             return
@@ -106,7 +141,13 @@ class NodeControls:
         self.orchestrator.node_up(node)
 
     def set_availability(self, ref: str, availability: str) -> None:
-        """``active``, ``pause`` (keep tasks, take no new ones) or ``drain`` (move tasks off)."""
+        """Set a node's availability, as ``node.update({... "Availability": ...})`` does.
+
+        Args:
+            ref: the node's hostname, id or id prefix.
+            availability: ``active``; ``pause`` (keeps its tasks, takes no new ones); or
+                ``drain`` (its tasks stop and are replaced on other nodes at once).
+        """
         node = self.node(ref)
         if availability not in ("active", "pause", "drain"):
             raise SwarmError(f"availability={availability!r} no existe: usa 'active', "
@@ -123,8 +164,18 @@ class NodeControls:
         self.orchestrator.retry_pending_soon()
 
     def kill_task(self, task_id: str, exit_code: int = 137) -> None:
-        """Kill a task's container on any node (on the engine's own node, killing the container
-        with ``container.kill()`` does the same)."""
+        """Kill a task's container on any node: the task fails and its slot is restarted.
+
+        On the engine's own node ``client.containers.get(...).kill()`` does the same; tasks on
+        other nodes have no container visible to this engine (as on a real Swarm), hence this.
+
+        Args:
+            task_id: the task's id or a unique prefix (``service.tasks()[i]["ID"]``).
+            exit_code: the exit code the task reports (``task: non-zero exit (137)``).
+
+        Raises:
+            SwarmError: no such task, or it is not starting or running.
+        """
         self.require_active()
         task = self.tasks.by_id.get(task_id) or next(
             (t for i, t in self.tasks.by_id.items() if i.startswith(task_id)), None)
@@ -150,7 +201,8 @@ class NodeControls:
                     running += 1
             wanted = service.replicas
             if wanted is None:
-                wanted = sum(1 for n in self.nodes if n.accepts_tasks)
+                rules = self.orchestrator.constraints(service)
+                wanted = sum(1 for n in self.nodes if n.accepts_tasks and meets(n, rules))
             if running != wanted:
                 return False
         return True

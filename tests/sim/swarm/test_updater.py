@@ -192,3 +192,17 @@ def test_global_service_update(engine, client):
         assert len({t["NodeID"] for t in live}) == len(live) <= 3
     assert len(running(agent, "course/web:2")) == 3
     assert _state(agent) == "completed"
+
+
+def test_max_failure_ratio_tolerates_failures(engine, client):
+    """With max_failure_ratio 0.5 over 4 slots, does the update pause only at the 3rd failure?"""
+    web = _service(engine, client, failure_action="pause", max_failure_ratio=0.5)
+    web.update(image="course/web:3")
+    for _ in range(400):
+        engine.advance(0.5)
+        if _state(web) == "paused":
+            break
+    assert _state(web) == "paused"
+    tried = {t["Slot"] for t in web.tasks()
+             if t["Spec"]["ContainerSpec"]["Image"] == "course/web:3"}
+    assert len(tried) == 3

@@ -433,11 +433,10 @@ def arrancar_replicas(red, alias, n):
     ### BEGIN SOLUTION
     replicas = []
     for i in range(1, n + 1):
+        extremo = client.api.create_endpoint_config(aliases=[alias])
         replicas.append(client.containers.run(
             IMAGEN, detach=True, name=lab.name(f"{alias}-{i}"), labels=lab.labels(app=alias),
-            network=red.name,
-            networking_config={red.name: client.api.create_endpoint_config(aliases=[alias])},
-        ))
+            network=red.name, networking_config={red.name: extremo}))
     return replicas
     ### END SOLUTION
 

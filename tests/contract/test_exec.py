@@ -37,10 +37,15 @@ def box(kit):
     ("wget -qO- http://127.0.0.1/nada", 1,
      b"wget: server returned error: HTTP/1.1 404 Not Found\n"),
     ("sleep 0", 0, b""),
+    ("ls /", 0, b"bin\ndev\netc\nproc\nstart.sh\nsys\nwww\n"),  # the lab image's layout
+    ("cat /etc/resolv.conf", 0, None),  # checked below: differs by network, not by backend
 ])
 def test_exec_outputs(box, cmd, code, output):
     """Does each command give busybox's exit code and bytes?"""
     result = box.exec_run(cmd)
+    if output is None:
+        assert result.exit_code == code and result.output.startswith(b"nameserver ")
+        return
     assert (result.exit_code, result.output) == (code, output)
 
 

@@ -106,7 +106,10 @@ for c in replicas:
 # 1. Esos dos bloques van **dentro** de `http { }`. Montados como `/etc/nginx/nginx.conf`, nginx
 #    los rechaza: en la imagen oficial su sitio es `/etc/nginx/conf.d/default.conf`.
 # 2. nginx **resuelve los nombres del `upstream` al arrancar**. `backend1` solo existe en el DNS
-#    embebido de una red de Docker (cuaderno 03): fuera de ella, nginx no arranca.
+#    embebido de una red de Docker (cuaderno 03): fuera de ella, nginx no arranca. Un nginx en
+#    un contenedor de esa red sí podría usar los nombres (y, con `resolver 127.0.0.11;`, volver a
+#    resolverlos cuando cambian las réplicas); el nginx de este equipo no está en ninguna red de
+#    Docker, así que usará las **direcciones** que descubra el laboratorio.
 #
 # El kit tiene un nginx real (`course.nginx`, el paquete `nginx-light` de Debian) que mete tu
 # texto dentro de `http { }` y ejecuta `nginx -t`. Mira qué dice del texto del módulo:

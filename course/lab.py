@@ -98,7 +98,7 @@ class Lab:
             self.client = self.engine.client()
             self.namespace = namespace or f"m7-s{seed}"
         self._closed = False
-        self._owns_swarm = False
+        self._uses_swarm = False
         self._service_turns: dict[str, int] = {}  # round-robin position of the probe per service
         _open_labs.add(self)
         if not quiet:
@@ -157,15 +157,17 @@ class Lab:
 
     # -- Swarm ------------------------------------------------------------------------------
     def ensure_swarm(self) -> bool:
-        """Put the engine in Swarm mode unless it already is; ``cleanup`` leaves it only then.
+        """Put the engine in Swarm mode unless it already is; returns ``True`` if this call did.
 
-        Uses ``advertise_addr="127.0.0.1"`` (docker-py#1359: with several interfaces ``init``
-        needs one). Returns ``True`` when this lab initialised the swarm.
+        The kit marks a swarm it creates (``Spec.Labels``), uses ``advertise_addr="127.0.0.1"``
+        (docker-py#1359: with several interfaces ``init`` needs one), and on ``cleanup`` leaves
+        it when no service is left on it: a swarm the user made, or one another notebook still
+        uses, is never taken down.
         """
+        self._uses_swarm = True
         if self._in_swarm():
             return False
-        self.client.swarm.init(advertise_addr="127.0.0.1")
-        self._owns_swarm = True
+        self.client.swarm.init(advertise_addr="127.0.0.1", labels={KIT_LABEL: KIT_VALUE})
         return True
 
     # -- cleanup ----------------------------------------------------------------------------
@@ -192,12 +194,11 @@ class Lab:
                     remove(item)
                 except docker.errors.NotFound:
                     pass
-        if self._owns_swarm:
+        if self._uses_swarm and self._kit_swarm_is_idle():
             try:
                 self.client.swarm.leave(force=True)
             except docker.errors.APIError:
                 pass
-            self._owns_swarm = False
         self._closed = True
 
     def _services(self):
@@ -209,6 +210,18 @@ class Lab:
         if not self._in_swarm():
             return []
         return self.client.secrets.list(filters=self.filters())
+
+    def _kit_swarm_is_idle(self) -> bool:
+        """The swarm is the kit's own and no service is left on it (another notebook's services
+        would go down with it)."""
+        try:
+            if not self._in_swarm():
+                return False
+            self.client.swarm.reload()
+            labels = self.client.swarm.attrs.get("Spec", {}).get("Labels") or {}
+            return labels.get(KIT_LABEL) == KIT_VALUE and not self.client.services.list()
+        except docker.errors.DockerException:
+            return False
 
     def _in_swarm(self) -> bool:
         try:

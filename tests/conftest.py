@@ -70,8 +70,11 @@ def _kit_leftovers() -> list[str]:
     found += [f"network {n.name}" for n in client.networks.list(filters=flt)]
     found += [f"volume {v.name}" for v in client.volumes.list(filters=flt)]
     if client.info().get("Swarm", {}).get("LocalNodeState") == "active":
-        found += [f"service {s.name}" for s in client.services.list(filters=flt)]
-        found += [f"secret {s.name}" for s in client.secrets.list(filters=flt)]
+        try:
+            found += [f"service {s.name}" for s in client.services.list(filters=flt)]
+            found += [f"secret {s.name}" for s in client.secrets.list(filters=flt)]
+        except docker.errors.APIError as error:
+            found.append(f"a Swarm that does not answer ({error.explanation})")
     client.close()
     return found
 

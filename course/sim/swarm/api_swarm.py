@@ -22,7 +22,8 @@ def _swarm(req):
 def swarm_init(req):
     body = req.json()
     addr = (body.get("AdvertiseAddr") or "127.0.0.1").split(":")[0]
-    return _swarm(req).init(advertise_addr=addr)
+    labels = (body.get("Spec") or {}).get("Labels") or {}
+    return _swarm(req).init(advertise_addr=addr, labels=labels)
 
 
 @router.route("POST", "/swarm/leave")
@@ -39,7 +40,7 @@ def swarm_inspect(req):
         "ID": swarm.id, "Version": {"Index": swarm.versions.index},
         "CreatedAt": rfc3339(swarm.created), "UpdatedAt": rfc3339(swarm.created),
         "Spec": {
-            "Name": "default", "Labels": {},
+            "Name": "default", "Labels": dict(getattr(swarm, "labels", {})),
             "Orchestration": {"TaskHistoryRetentionLimit": 5},
             "Raft": {"SnapshotInterval": 10000, "KeepOldSnapshots": 0,
                      "LogEntriesForSlowFollowers": 500, "ElectionTick": 10, "HeartbeatTick": 1},

@@ -69,7 +69,7 @@ class Swarm(NodeControls):
         if not self.active:
             raise ApiError(503, NOT_MANAGER)
 
-    def init(self, advertise_addr: str = "127.0.0.1") -> str:
+    def init(self, advertise_addr: str = "127.0.0.1", labels: dict | None = None) -> str:
         """``swarm.init``: this engine becomes the single manager node."""
         if self.active:
             raise ApiError(503, "This node is already part of a swarm. Use \"docker swarm "
@@ -78,6 +78,7 @@ class Swarm(NodeControls):
         self.active = True
         self.engine.swarm_active = True  # what the core's overlay-network check reads
         self.id = swarm_id(self.rng)
+        self.labels = dict(labels or {})  # Spec.Labels, as given to init
         self.created = self.clock.now
         ncpu, memory = 2, 24 * GIB
         node = self._new_node("sim", ncpu * NANO, memory, role="manager", addr=advertise_addr)

@@ -4,8 +4,9 @@ Three checks, from coarse to fine, over every notebook of a student-facing folde
 
 1. no nbgrader marker (``BEGIN SOLUTION``, ``BEGIN HIDDEN TESTS``, their ends) appears;
 2. no secret block of the source (solution code, hidden tests) appears whole;
-3. no *distinctive* line of a secret block appears: a line of at least ``MIN_LINE`` characters
-   that the source does not also show in public (lesson text, visible tests, stubs).
+3. no *distinctive* line of a secret block appears as a line (whitespace around it aside): a line
+   of at least ``MIN_LINE`` characters that the source does not also show in public (lesson
+   text, visible tests, demos, stubs).
 
 The third check catches a partial leak without flagging a line like ``return total`` that the
 lesson legitimately shows elsewhere.
@@ -95,9 +96,9 @@ def find_leaks_in_texts(
         for block in squashed_blocks:
             if block in squashed:
                 leaks.append(Leak(path, index, f"secret block {block[:60]!r}"))
-        for line in sorted(lines):
-            if line in text:
-                leaks.append(Leak(path, index, f"secret line {line[:60]!r}"))
+        shown = {line.strip() for line in text.splitlines()}
+        for line in sorted(lines & shown):
+            leaks.append(Leak(path, index, f"secret line {line[:60]!r}"))
     return leaks
 
 

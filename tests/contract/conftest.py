@@ -102,11 +102,25 @@ class Kit:
         import urllib.error
         import urllib.request
 
-        try:
-            with urllib.request.urlopen(f"http://{address}:{port}{path}", timeout=5) as reply:
-                return reply.status, reply.read().decode()
-        except urllib.error.HTTPError as error:
-            return error.code, error.read().decode()
+        # A container that has just started may not listen yet (start.sh runs before httpd):
+        # retry connection errors for a bounded while, as a client would.
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                url = f"http://{address}:{port}{path}"
+                with urllib.request.urlopen(url, timeout=5) as reply:
+                    return reply.status, reply.read().decode()
+            except urllib.error.HTTPError as error:
+                return error.code, error.read().decode()
+            except (urllib.error.URLError, ConnectionError):
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+
+    def ready(self, container):
+        """Wait (bounded) until a lab-image container's httpd answers; returns the container."""
+        self.http(self.address(container), 80, "/")
+        return container
 
     def cleanup(self) -> None:
         flt = {"label": f"course.test={self.test_id}"}

@@ -7,7 +7,7 @@ import pytest
 
 @pytest.fixture
 def box(kit):
-    return kit.run(1, "box", environment={"A": "1", "B": "dos"})
+    return kit.ready(kit.run(1, "box", environment={"A": "1", "B": "dos"}))
 
 
 @pytest.mark.parametrize("cmd, code, output", [

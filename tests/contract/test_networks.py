@@ -12,7 +12,8 @@ import pytest
 def lab_net(kit):
     net = kit.network("net")
     cfg = {net.name: kit.client.api.create_endpoint_config(aliases=["web"])}
-    replicas = [kit.run(1, f"web{i}", network=net.name, networking_config=cfg) for i in (1, 2)]
+    replicas = [kit.ready(kit.run(1, f"web{i}", network=net.name, networking_config=cfg))
+                for i in (1, 2)]
     probe = kit.run(2, "probe", network=net.name)
     return net, replicas, probe
 
@@ -125,7 +126,7 @@ def test_network_errors(kit, lab_net):
 def test_connect_and_disconnect(kit):
     """Does connecting a running container with an alias make the alias resolve?"""
     net = kit.network("late")
-    target = kit.run(1, "target")
+    target = kit.ready(kit.run(1, "target"))
     probe = kit.run(1, "asker", network=net.name)
     net.connect(target, aliases=["db"])
     target.reload()

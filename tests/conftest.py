@@ -35,15 +35,45 @@ def engine_problem() -> str | None:
     return _PROBLEM[0]
 
 
+#: the PostgreSQL gradebook tests use (scripts/postgres.sh starts it and prints this URL)
+POSTGRES_URL = os.environ.get(
+    "COURSE_TEST_POSTGRES_URL", "postgresql://course:course@127.0.0.1:5432/course_gradebook"
+)
+_PG_PROBLEM: list[str | None] = []
+
+
+def postgres_problem() -> str | None:
+    """Why no PostgreSQL answers at ``POSTGRES_URL`` (``None`` when one does)."""
+    if not _PG_PROBLEM:
+        try:
+            import psycopg2
+
+            psycopg2.connect(POSTGRES_URL, connect_timeout=3).close()
+            _PG_PROBLEM.append(None)
+        except Exception as error:  # any failure means: no usable server
+            _PG_PROBLEM.append(
+                f"no PostgreSQL answers at {POSTGRES_URL} ({type(error).__name__}); "
+                "start one with scripts/postgres.sh start"
+            )
+    return _PG_PROBLEM[0]
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "postgres: needs a PostgreSQL server (skipped without one, fails under CI=true)"
+    )
+
+
 def pytest_runtest_setup(item):
-    if item.get_closest_marker("docker") is None:
-        return
-    problem = engine_problem()
-    if problem is None:
-        return
-    if IN_CI:
-        pytest.fail(f"CI=true but {problem}", pytrace=False)
-    pytest.skip(problem)
+    for marker, find_problem in (("docker", engine_problem), ("postgres", postgres_problem)):
+        if item.get_closest_marker(marker) is None:
+            continue
+        problem = find_problem()
+        if problem is None:
+            continue
+        if IN_CI:
+            pytest.fail(f"CI=true but {problem}", pytrace=False)
+        pytest.skip(problem)
 
 
 @pytest.fixture

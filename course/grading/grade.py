@@ -219,7 +219,7 @@ def grade(
         raise GradingError(f"unknown backend {backend!r} (sim or docker)")
     tools_on_path()
     config = load_config(course.root, db_url=db_url, timeout=timeout)
-    real_db_url = db_url or db_url_of(course.root, config)
+    real_db_url = db_url_of(course.root, config)  # --db, normalized by load_config
     course_id = config.CourseDirectory.get("course_id", "default_course")
     students = submitted_students(course, assignment) if students is None else sorted(students)
     report = GradeReport(assignment)

@@ -14,6 +14,7 @@ from pathlib import Path
 from nbgrader.api import Gradebook, MissingEntry
 
 from .errors import GradingError
+from .nbconfig import normalize_db_url
 
 
 def copy_assignment(src: Gradebook, dst: Gradebook, assignment: str) -> None:
@@ -102,7 +103,7 @@ def merge_submission(
 
 def scores(db_url: str, assignment: str, student: str) -> dict[str, dict[str, tuple]]:
     """``{notebook: {grade_id: (auto_score, max_score)}}`` of one submission."""
-    with Gradebook(db_url) as gb:
+    with Gradebook(normalize_db_url(db_url)) as gb:
         sub = gb.find_submission(assignment, student)
         return {
             nb.name: {g.name: (g.auto_score, g.max_score) for g in nb.grades}
@@ -116,7 +117,7 @@ def dump(db_url: str, assignment: str) -> list[tuple]:
     Two gradebooks with equal dumps hold the same grades, comments, penalties and timestamps.
     """
     rows: list[tuple] = []
-    with Gradebook(db_url) as gb:
+    with Gradebook(normalize_db_url(db_url)) as gb:
         for sub in gb.find_assignment(assignment).submissions:
             rows.append(("submission", sub.student_id, str(sub.timestamp), str(sub.extension)))
             for nb in sub.notebooks:

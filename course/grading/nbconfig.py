@@ -16,6 +16,20 @@ from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
 
+def normalize_db_url(url: str) -> str:
+    """``postgresql://...`` names the driver the kit installs (psycopg2-binary).
+
+    SQLAlchemy 2 reads a bare ``postgresql://`` as psycopg 3, which is not installed.
+
+    >>> normalize_db_url("postgresql://u:p@localhost/gb")
+    'postgresql+psycopg2://u:p@localhost/gb'
+    """
+    for bare in ("postgresql://", "postgres://"):
+        if url.startswith(bare):
+            return "postgresql+psycopg2://" + url[len(bare) :]
+    return url
+
+
 def load_config(root: Path, db_url: str | None = None, timeout: int | None = None) -> Config:
     """The course's nbgrader configuration, rooted at ``root``.
 
@@ -31,7 +45,9 @@ def load_config(root: Path, db_url: str | None = None, timeout: int | None = Non
         config.merge(PyFileConfigLoader(path.name, path=str(root)).load_config())
     config.CourseDirectory.root = str(root)
     if db_url:
-        config.CourseDirectory.db_url = db_url
+        config.CourseDirectory.db_url = normalize_db_url(db_url)
+    elif "db_url" in config.CourseDirectory:
+        config.CourseDirectory.db_url = normalize_db_url(config.CourseDirectory.db_url)
     if timeout is not None:
         config.Execute.timeout = int(timeout)
     return config

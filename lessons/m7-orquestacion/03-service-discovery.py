@@ -53,6 +53,15 @@ lab = Lab(backend=BACKEND, seed=SEED)
 client = lab.client
 IMAGEN = lab.image("web", 1)
 
+
+def esperar_a(condicion, intentos=40, pausa=0.25):
+    """Repite `condicion()` con una pausa hasta que sea verdad o se acaben los intentos."""
+    for _ in range(intentos):
+        if condicion():
+            return True
+        lab.sleep(pausa)
+    return False
+
 # %% [markdown]
 # ## 1. El Ejercicio 2 del módulo, en la terminal
 #
@@ -171,6 +180,9 @@ def arrancar(nombre, red=None, alias=(), entorno=None):
 db = arrancar("db", red, alias=["db"])
 api = arrancar("api", red, entorno={"DB_HOST": "db"})
 solitario = arrancar("solitario")
+# un contenedor recién arrancado tarda un instante en servir y en poder usar el DNS de la red
+esperar_a(lambda: lab.http_get(db).ok)
+esperar_a(lambda: api.exec_run(["nslookup", db.name]).exit_code == 0)
 for contenedor in (db, api, solitario):
     contenedor.reload()
     redes = list(contenedor.attrs["NetworkSettings"]["Networks"])
@@ -199,6 +211,7 @@ for _c, _n in ((db, "db"), (api, "api"), (solitario, "solitario")):
     _et = _c.labels
     assert all(_et.get(k) == v for k, v in lab.labels(app=_n).items()), (
         f"{_c.name} debe llevar las etiquetas {lab.labels(app=_n)} y lleva {_et}.")
+esperar_a(lambda: api.exec_run(["nslookup", "db"]).exit_code == 0, intentos=8)
 _r = api.exec_run(["nslookup", "db"])
 assert _r.exit_code == 0, f"Desde api, 'nslookup db' debería funcionar y dio:\n{_r.output.decode()}"
 ### END HIDDEN TESTS
@@ -353,6 +366,8 @@ ref_solo = client.containers.run(IMAGEN, detach=True, name=lab.name("ref-solo"),
                                  labels=lab.labels(app="ref-solo"))
 for _c in (ref_db, ref_api, ref_solo):
     _c.reload()
+esperar_a(lambda: lab.http_get(ref_db).ok)
+esperar_a(lambda: ref_api.exec_run(["nslookup", "db"]).exit_code == 0)
 IP_REF_DB = ref_db.attrs["NetworkSettings"]["Networks"][ref_red.name]["IPAddress"]
 print(f"ref-db tiene la dirección {IP_REF_DB} en {ref_red.name}")
 
@@ -368,6 +383,7 @@ print("api →  db:", resuelve(api, "db"))
 print("solitario →  db:", resuelve(solitario, "db"))
 
 # %% nbgrader={"grade": true, "grade_id": "test_resuelve", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+esperar_a(lambda: resuelve(ref_api, "db") == [IP_REF_DB], intentos=8)
 _got = resuelve(ref_api, "db")
 assert _got == [IP_REF_DB], (
     f"Desde la API, 'db' debería resolverse a [{IP_REF_DB!r}] y llegó {_got!r}.")
@@ -406,6 +422,7 @@ print("api →  db:", alcanza(api, "db"))
 print("solitario →  db:", alcanza(solitario, "db"))
 
 # %% nbgrader={"grade": true, "grade_id": "test_alcanza", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+esperar_a(lambda: alcanza(ref_api, "db") is not None, intentos=8)
 _got = alcanza(ref_api, "db")
 assert isinstance(_got, str) and _got.startswith("web v1 "), (
     f"Desde la API, http://db/ debería responder 'web v1 <hostname>' y llegó {_got!r}.")
@@ -443,6 +460,7 @@ def arrancar_replicas(red, alias, n):
 
 # %% nbgrader={"grade": false, "grade_id": "usar_replicas", "locked": true, "schema_version": 3, "solution": false, "task": false}
 web = arrancar_replicas(ref_red, "web", 3)
+esperar_a(lambda: all(lab.http_get(c).ok for c in web))
 ips_web = []
 for _c in web:
     _c.reload()
@@ -452,9 +470,16 @@ print("el DNS responde a 'web':    ", sorted(resuelve(ref_api, "web")))
 
 # %% nbgrader={"grade": true, "grade_id": "test_arrancar_replicas", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 assert len(web) == 3, f"Se esperaban 3 réplicas y llegaron {len(web)}."
-_salida = ref_api.exec_run(["nslookup", "web"]).output.decode()
-_respuesta = _salida.split("Name:", 1)[1] if "Name:" in _salida else ""
-_dns = sorted(re.findall(r"Address:?\s+(\d+\.\d+\.\d+\.\d+)", _respuesta))
+
+
+def _dns_web():
+    salida = ref_api.exec_run(["nslookup", "web"]).output.decode()
+    respuesta = salida.split("Name:", 1)[1] if "Name:" in salida else ""
+    return sorted(re.findall(r"Address:?\s+(\d+\.\d+\.\d+\.\d+)", respuesta))
+
+
+esperar_a(lambda: len(_dns_web()) == 3, intentos=8)
+_dns = _dns_web()
 assert len(_dns) == 3, f"El alias 'web' debería dar 3 direcciones y da {len(_dns)}: {_dns}."
 ### BEGIN HIDDEN TESTS
 assert _dns == sorted(ips_web), (

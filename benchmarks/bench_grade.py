@@ -39,6 +39,7 @@ from course.grading.fixtures import build_submission, load_fixtures, solution_su
 from course.grading.gradebook import dump  # noqa: E402
 from course.grading.nbconfig import db_url_of, make_api  # noqa: E402
 from course.grading.release import fresh_source  # noqa: E402
+from course.grading.validate import isolate_config  # noqa: E402
 
 BIN = Path(sys.executable).parent
 
@@ -67,7 +68,7 @@ def build_course(assignment: str, notebooks: list[str] | None, count: int, dest:
         for path in source.glob("*.ipynb"):
             if path.stem not in notebooks:
                 path.unlink()
-    shutil.copy(ROOT / "nbgrader_config.py", dest / "nbgrader_config.py")
+    isolate_config(ROOT / "nbgrader_config.py", dest)
     result = make_api(dest).generate_assignment(assignment, force=True, create=True)
     if not result["success"]:
         raise SystemExit(f"generate_assignment failed:\n{result.get('error')}")
@@ -117,8 +118,9 @@ def main() -> None:
         print(f"{args.submissions} submissions x {per} notebooks = {total} graded notebooks "
               f"({args.assignment}), {os.cpu_count()} cores")
         plain, ours = Path(tmp) / "plain", Path(tmp) / "ours"
-        shutil.copytree(base, plain)
-        shutil.copytree(base, ours)
+        for copy in (plain, ours):
+            shutil.copytree(base, copy)
+            isolate_config(ROOT / "nbgrader_config.py", copy)  # its own gradebook.db
         kernel = bare_kernel_start()
         t_plain = timed([str(BIN / "nbgrader"), "autograde", args.assignment, "--force"], plain)
         t_ours = timed([str(BIN / "course"), "--root", str(ours), "grade", args.assignment,

@@ -16,7 +16,6 @@ Nothing is written to the real course: the throwaway root is deleted at the end.
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 import time
 from collections.abc import Callable
@@ -118,6 +117,21 @@ def _mark(check: Check) -> str:
     )
 
 
+def isolate_config(config: Path, root: Path) -> None:
+    """Copy the course's nbgrader config into a throwaway root, with a gradebook of its own there.
+
+    The course may point ``db_url`` at a shared PostgreSQL gradebook; a validation run must never
+    write into it.
+    """
+    text = config.read_text(encoding="utf-8") if config.is_file() else "c = get_config()\n"
+    db = root / "gradebook.db"
+    text += (
+        "\n# added by course validate: this throwaway root grades into its own gradebook\n"
+        f"c.CourseDirectory.db_url = {f'sqlite:///{db}'!r}\n"
+    )
+    (root / "nbgrader_config.py").write_text(text, encoding="utf-8")
+
+
 def run_notebooks(
     notebooks: list[Path], backend: str, outdir: Path, timeout: int | None = None
 ) -> list[Run]:
@@ -200,7 +214,7 @@ def validate(
         report.notebooks = [p.stem for p in notebooks]
         if not notebooks:
             return report
-        shutil.copy(course.root / "nbgrader_config.py", root / "nbgrader_config.py")
+        isolate_config(course.root / "nbgrader_config.py", root)
         for fixture in fixtures:
             if fixture.notebook not in report.notebooks:
                 report.problems.append(

@@ -58,3 +58,18 @@ def test_an_assignment_without_notebooks_has_nothing_to_prove(tmp_path):
     (course.root / "lessons" / "a2").mkdir()
     result = CliRunner().invoke(main, ["--root", str(course.root), "validate", "a2"])
     assert result.exit_code == 0 and "no notebooks yet" in result.output
+
+
+def test_a_throwaway_root_never_uses_the_courses_gradebook(tmp_path):
+    """Does validate's copy of the config point at its own SQLite, even if the course uses another?"""
+    from traitlets.config.loader import PyFileConfigLoader
+
+    from course.grading.validate import isolate_config
+
+    config = tmp_path / "nbgrader_config.py"
+    config.write_text('c = get_config()\nc.CourseDirectory.db_url = "postgresql://x@shared/gb"\n')
+    root = tmp_path / "throwaway"
+    root.mkdir()
+    isolate_config(config, root)
+    loaded = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+    assert loaded.CourseDirectory.db_url == f"sqlite:///{root / 'gradebook.db'}"

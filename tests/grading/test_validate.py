@@ -61,7 +61,7 @@ def test_an_assignment_without_notebooks_has_nothing_to_prove(tmp_path):
 
 
 def test_a_throwaway_root_never_uses_the_courses_gradebook(tmp_path):
-    """Does validate's copy of the config point at its own SQLite, even if the course uses another?"""
+    """Does validate's copy of the config use its own SQLite, whatever the course uses?"""
     from traitlets.config.loader import PyFileConfigLoader
 
     from course.grading.validate import isolate_config

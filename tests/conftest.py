@@ -96,7 +96,8 @@ def _kit_leftovers() -> list[str]:
     except Exception:
         return []
     flt = {"label": "course.kit=modulo7"}
-    found = [f"container {c.name}" for c in client.containers.list(all=True, filters=flt)]
+    listed = client.containers.list(all=True, filters=flt, ignore_removed=True)
+    found = [f"container {c.name}" for c in listed]
     found += [f"network {n.name}" for n in client.networks.list(filters=flt)]
     found += [f"volume {v.name}" for v in client.volumes.list(filters=flt)]
     if client.info().get("Swarm", {}).get("LocalNodeState") == "active":

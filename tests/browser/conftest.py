@@ -54,11 +54,25 @@ def course_copy(tmp_path_factory) -> Path:
     return root
 
 
+def _install_lab_settings() -> None:
+    """The kit's JupyterLab settings (as `make` installs them): no news pop-up, and every cell
+    rendered (JupyterLab 4 otherwise renders only the cells in view)."""
+    target = Path(sys.prefix) / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    wanted = (ROOT / "scripts" / "jupyterlab-overrides.json").read_text()
+    if not target.exists() or target.read_text() != wanted:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(wanted)
+
+
 @pytest.fixture(scope="session")
 def jupyter(course_copy):
     """A running JupyterLab: yields ``(base_url, token)``."""
+    _install_lab_settings()
     port, token = _free_port(), "m7-browser-test"
-    env = dict(os.environ, COURSE_BACKEND="sim", JUPYTER_CONFIG_DIR=str(course_copy / ".jupyter"))
+    # nbgrader's formgrader runs `alembic` by name: the venv's bin must be on PATH.
+    path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+    env = dict(os.environ, COURSE_BACKEND="sim", PATH=path,
+               JUPYTER_CONFIG_DIR=str(course_copy / ".jupyter"))
     log = open(course_copy / "jupyter.log", "w")  # noqa: SIM115 - closed in teardown
     server = subprocess.Popen(
         [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root",

@@ -20,3 +20,11 @@ def test_lab_opens_with_the_nbgrader_and_widget_extensions(jupyter, page, screen
     assert page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").count() == 1
     screenshot(page, "lab-home")
 
+
+
+def test_formgrader_lists_the_assignment(jupyter, page, screenshot):
+    """Does the instructor's formgrader, opened in its own tab, list m7-orquestacion?"""
+    base, token = jupyter
+    page.goto(f"{base}/formgrader?token={token}")
+    page.locator("table td", has_text="m7-orquestacion").first.wait_for(timeout=60_000)
+    screenshot(page, "formgrader")

@@ -97,7 +97,6 @@ class Lab:
             self.engine = Engine(seed=seed)
             self.client = self.engine.client()
             self.namespace = namespace or f"m7-s{seed}"
-        self._closed = False
         self._uses_swarm = False
         self._service_turns: dict[str, int] = {}  # round-robin position of the probe per service
         _open_labs.add(self)
@@ -172,9 +171,10 @@ class Lab:
 
     # -- cleanup ----------------------------------------------------------------------------
     def cleanup(self) -> None:
-        """Remove every container, service, secret, network and volume of this lab."""
-        if self._closed:
-            return
+        """Remove every container, service, secret, network and volume of this lab.
+
+        Safe to call again: it removes whatever carries the lab's label at that moment (a student
+        may go on working after the last cell, and the interpreter's exit cleans up again)."""
         flt = self.filters()
         removers = (
             (self._services, lambda s: s.remove()),
@@ -199,7 +199,6 @@ class Lab:
                 self.client.swarm.leave(force=True)
             except docker.errors.APIError:
                 pass
-        self._closed = True
 
     def _services(self):
         if not self._in_swarm():

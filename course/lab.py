@@ -164,10 +164,26 @@ class Lab:
         uses, is never taken down.
         """
         self._uses_swarm = True
-        if self._in_swarm():
+        swarm = self.client.info().get("Swarm", {})
+        if swarm.get("LocalNodeState") == "active" and swarm.get("NodeID"):
             return False
+        if swarm.get("LocalNodeState") not in (None, "", "inactive"):
+            # "active" without a node, "pending" or "error": a swarm left half-made (two
+            # processes that init and leave at once can do this). Nobody can use it: start over.
+            self.client.swarm.leave(force=True)
+            self._wait_swarm(lambda sw: sw.get("LocalNodeState") == "inactive")
         self.client.swarm.init(advertise_addr="127.0.0.1", labels={KIT_LABEL: KIT_VALUE})
         return True
+
+    def _wait_swarm(self, ready, seconds: float = 15.0) -> None:
+        """Poll ``info()["Swarm"]`` until ``ready(swarm)``, for at most ``seconds``."""
+        deadline = time.monotonic() + seconds
+        while not ready(self.client.info().get("Swarm", {})):
+            if time.monotonic() > deadline:
+                raise docker.errors.DockerException(
+                    "El modo Swarm del motor no responde. Arréglalo con "
+                    "'docker swarm leave --force' y vuelve a ejecutar la celda.")
+            time.sleep(0.2)
 
     # -- cleanup ----------------------------------------------------------------------------
     def cleanup(self) -> None:

@@ -49,6 +49,46 @@ client = lab.client
 SEGUNDO = 1_000_000_000  # Swarm mide las duraciones en nanosegundos
 
 
+def entrar_en_swarm(client):
+    """Pone el motor en modo Swarm si no lo está; devuelve True si lo ha iniciado este cuaderno.
+
+    El motor puede estar compartido (otro cuaderno u otro laboratorio): si ya está en Swarm se usa
+    tal cual. Un Swarm que inicia el curso lleva la etiqueta course.kit=modulo7.
+    """
+    for _ in range(60):
+        estado = client.info()["Swarm"]["LocalNodeState"]
+        try:
+            if estado == "inactive":
+                client.swarm.init(advertise_addr="127.0.0.1", labels={"course.kit": "modulo7"})
+                return True
+            if estado == "active":
+                client.nodes.list()  # falla mientras otro está saliendo del Swarm
+                return False
+        except docker.errors.APIError:
+            pass  # otro laboratorio entra o sale en este mismo instante: se vuelve a mirar
+        lab.sleep(0.5)  # "pending": el motor está entrando en un Swarm o saliendo de él
+    raise RuntimeError("El motor no termina de entrar en Swarm ni de salir de él: mira `docker info`.")
+
+
+def salir_de_swarm(client, iniciado_aqui):
+    """Sale del Swarm si lo inició el curso y ya nadie del curso lo usa; devuelve True si sale."""
+    if client.info()["Swarm"]["LocalNodeState"] != "active":
+        return False
+    client.swarm.reload()
+    del_curso = iniciado_aqui or (
+        client.swarm.attrs.get("Spec", {}).get("Labels", {}).get("course.kit") == "modulo7")
+    del_kit = {"label": "course.kit=modulo7"}
+    en_uso = client.services.list(filters=del_kit) or client.secrets.list(filters=del_kit)
+    if not del_curso or en_uso:
+        return False
+    client.swarm.leave(force=True)
+    for _ in range(60):
+        if client.info()["Swarm"]["LocalNodeState"] == "inactive":
+            break
+        lab.sleep(0.5)  # el motor tarda un momento en salir del todo
+    return True
+
+
 def tareas_en_marcha(servicio):
     """Las tareas del servicio que deben estar en marcha y lo están."""
     return [t for t in servicio.tasks(filters={"desired-state": "running"})
@@ -101,15 +141,15 @@ def imagen_de(tarea):
 # ## 2. Un clúster de Swarm en una orden
 #
 # `docker swarm init` convierte este motor en un clúster de un nodo: el nodo es a la vez *manager*
-# (control plane) y *worker*. Con docker-py es `client.swarm.init(...)`. Si tu motor ya estaba en
-# modo Swarm, no lo tocamos; si lo iniciamos aquí, la última celda lo deja como estaba
-# (`client.swarm.leave(force=True)`).
+# (control plane) y *worker*. Con docker-py es `client.swarm.init(advertise_addr="127.0.0.1")`.
+#
+# Las ayudas `entrar_en_swarm` y `salir_de_swarm` (en la celda de preparación) cuidan de dejar tu
+# motor como estaba: si ya estaba en modo Swarm no lo tocan; si lo inicia este cuaderno, la última
+# celda sale de él (`client.swarm.leave(force=True)`), salvo que otro cuaderno del curso lo esté
+# usando en ese momento: el último en salir apaga la luz.
 
 # %% nbgrader={"grade": false, "grade_id": "swarm_init", "locked": true, "schema_version": 3, "solution": false, "task": false}
-swarm_iniciado_aqui = False
-if client.info()["Swarm"]["LocalNodeState"] != "active":
-    client.swarm.init(advertise_addr="127.0.0.1")
-    swarm_iniciado_aqui = True
+swarm_iniciado_aqui = entrar_en_swarm(client)
 nodos = client.nodes.list()
 print(f"Swarm activo ({'iniciado por este cuaderno' if swarm_iniciado_aqui else 'ya lo estaba'}):",
       ", ".join(f"{n.attrs['Description']['Hostname']} ({n.attrs['Spec']['Role']})" for n in nodos))
@@ -547,6 +587,5 @@ for caso, esperada in [
 
 # %% nbgrader={"grade": false, "grade_id": "limpieza", "locked": true, "schema_version": 3, "solution": false, "task": false}
 lab.cleanup()
-if swarm_iniciado_aqui:
-    client.swarm.leave(force=True)
-print("Laboratorio limpio", "y fuera de Swarm." if swarm_iniciado_aqui else "(Swarm sigue como estaba).")
+fuera = salir_de_swarm(client, swarm_iniciado_aqui)
+print("Laboratorio limpio", "y fuera de Swarm." if fuera else "(el motor sigue en Swarm).")

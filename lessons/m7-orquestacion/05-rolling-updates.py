@@ -524,14 +524,32 @@ assert not _fallidas(sonda.entre(_t0, lab.now())), "Con 2 v2 sanas siempre, ning
 #
 # La misma sonda, las mismas réplicas, el mismo cambio de v1 a v2. Cada punto es una petición de
 # un usuario, en la fila de la versión que respondió; las ✗ son peticiones fallidas y la franja
-# sombreada, el tiempo sin servicio.
+# sombreada, el tiempo sin servicio. Las marcas `4/3` dicen, cada vez que cambia, cuántas réplicas
+# había **en marcha** y cuántas **sanas**: mira cómo el rolling update sube a 4 (maxSurge) sin
+# bajar nunca de 3 sanas (maxUnavailable 0), y cómo en el rollback la v3 llega a estar en marcha
+# pero nunca sana.
 
 # %% nbgrader={"grade": false, "grade_id": "comparar", "locked": true, "schema_version": 3, "solution": false, "task": false}
-display(RolloutTimeline({
-    "A mano (como en el cuaderno 00)": a_mano,
-    "Rolling update v1 → v2 (maxSurge 1, maxUnavailable 0)": rolling_v2,
-    "v3 rota: rollback automático": rolling_v3,
-}, title="Versiones que responden a lo largo del tiempo"))
+def cambios(desde, hasta):
+    """Cada vez que cambia cuántas réplicas hay en marcha y sanas: (hora, "en marcha/sanas")."""
+    marcas, antes = [], None
+    for t, total, sanas in sonda.estados:
+        if desde <= t <= hasta and (total, sanas) != antes:
+            marcas.append((t, f"{total}/{sanas}"))
+            antes = (total, sanas)
+    return marcas
+
+
+carriles = {
+    "A mano (como en el cuaderno 00)": (a_mano, inicio_mano, fin_mano),
+    "Rolling update v1 → v2 (maxSurge 1, maxUnavailable 0)": (rolling_v2, inicio_v2, fin_v2),
+    "v3 rota: rollback automático": (rolling_v3, inicio_v3, fin_v3),
+}
+display(RolloutTimeline(
+    {nombre: muestras for nombre, (muestras, _, _) in carriles.items()},
+    events={nombre: cambios(desde, hasta) for nombre, (_, desde, hasta) in carriles.items()},
+    title="Versiones que responden a lo largo del tiempo",
+))
 
 # %% [markdown]
 # En el rolling update la fila de v2 empieza **antes** de que acabe la de v1: durante un rato

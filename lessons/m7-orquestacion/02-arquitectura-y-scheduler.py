@@ -521,7 +521,11 @@ def reprogramar(nodos, caido):
 
 
 # %%
-prediccion = reprogramar(leer_nodos(lab, web), "nodo-2")
+if lab.engine is not None:
+    prediccion = reprogramar(leer_nodos(lab, web), "nodo-2")
+else:  # con un único nodo real, imaginamos dos workers vacíos más y que cae el nuestro
+    hipotesis = leer_nodos(lab, web) + [nodo("extra-1"), nodo("extra-2")]
+    prediccion = reprogramar(hipotesis, hipotesis[0]["nombre"])
 prediccion
 
 # %% nbgrader={"grade": true, "grade_id": "test_reprogramar", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}

@@ -122,7 +122,26 @@ client = lab.client
 #   real, el clúster tendrá un solo nodo, y la parte de tirar un nodo solo se verá en el simulador.
 
 # %%
-lab.ensure_swarm()
+def swarm_listo(lab, intentos=40):
+    """Pone el motor en modo Swarm si hace falta y espera (acotado) a que el manager responda:
+    recién creado, el manager tarda un momento en atender la API. Un swarm que quedó roto
+    («connection is closing») se abandona y se vuelve a crear."""
+    for _ in range(intentos):
+        try:
+            lab.ensure_swarm()
+            lab.client.nodes.list()
+            return True
+        except docker.errors.APIError as error:
+            if "connection is closing" in str(error):
+                try:
+                    lab.client.swarm.leave(force=True)
+                except docker.errors.APIError:
+                    pass
+            lab.sleep(0.25)
+    return False
+
+
+swarm_listo(lab)
 if lab.engine is not None:  # solo el simulador puede «comprar» máquinas nuevas
     for nombre in ("nodo-2", "nodo-3"):
         lab.engine.swarm.add_node(nombre, cpus=2, memory_gb=4)

@@ -21,7 +21,7 @@ from html import escape
 import docker
 import ipywidgets as widgets
 
-from .grid import node_order
+from .grid import in_swarm, node_order
 from .palette import OKABE_ITO
 
 
@@ -69,13 +69,13 @@ class _Control(widgets.VBox):
 def find_service(lab, app: str | None = None, service: str | None = None):
     """The lab's Swarm service named ``service`` or labelled ``app=<app>``, if Swarm is on."""
     try:
-        swarm = (lab.client.info().get("Swarm") or {}).get("LocalNodeState") == "active"
+        if not in_swarm(lab.client)[0]:
+            return None
+        labels = {"app": app} if app and not service else {}
+        candidates = lab.client.services.list(filters=lab.filters(**labels))
     except docker.errors.DockerException:
         return None
-    if not swarm:
-        return None
-    labels = {"app": app} if app and not service else {}
-    for candidate in lab.client.services.list(filters=lab.filters(**labels)):
+    for candidate in candidates:
         if service is None or candidate.name in (service, lab.name(service)):
             return candidate
     return None

@@ -139,9 +139,15 @@ def task_card(lab, service_name: str, task: dict) -> Card:
 
 
 def in_swarm(client) -> tuple[bool, str]:
-    """``(active, local node id)`` from ``client.info()``."""
+    """``(active, local node id)`` from ``client.info()``.
+
+    A swarm the engine reports with an ``Error`` (or without a node id) does not answer node and
+    service calls: the grid then shows the engine's containers, as on a plain engine.
+    """
     swarm = (client.info() or {}).get("Swarm") or {}
-    return swarm.get("LocalNodeState") == "active", swarm.get("NodeID", "")
+    usable = (swarm.get("LocalNodeState") == "active" and not swarm.get("Error")
+              and bool(swarm.get("NodeID")))
+    return usable, swarm.get("NodeID", "")
 
 
 def read_cluster(lab, app: str | None = None, finished: bool = False) -> list[Column]:

@@ -11,7 +11,15 @@ import pytest
 
 from course import Lab
 from course.views import ClusterGrid
-from course.views.grid import ENGINE_COLUMN, Card, Column, image_version, render, summary
+from course.views.grid import (
+    ENGINE_COLUMN,
+    Card,
+    Column,
+    image_version,
+    in_swarm,
+    render,
+    summary,
+)
 from course.views.palette import OKABE_ITO, version_colour
 
 BACKENDS = [pytest.param("sim", id="sim"), pytest.param("docker", id="docker",
@@ -44,7 +52,7 @@ def test_one_card_per_container_with_version_and_state_in_words(lab):
     dead.kill()
     grid = ClusterGrid(lab, app="web")
     [column] = grid.columns
-    swarm = (lab.client.info().get("Swarm") or {}).get("LocalNodeState") == "active"
+    swarm = in_swarm(lab.client)[0]
     expected = lab.client.info()["Name"] if swarm else ENGINE_COLUMN  # the node, in Swarm mode
     assert column.name == expected and not column.down
     by_name = {card.name: card for card in grid.cards}

@@ -74,14 +74,17 @@ def salir_de_swarm(client, iniciado_aqui):
     """Sale del Swarm si lo inició el curso y ya nadie del curso lo usa; devuelve True si sale."""
     if client.info()["Swarm"]["LocalNodeState"] != "active":
         return False
-    client.swarm.reload()
-    del_curso = iniciado_aqui or (
-        client.swarm.attrs.get("Spec", {}).get("Labels", {}).get("course.kit") == "modulo7")
     del_kit = {"label": "course.kit=modulo7"}
-    en_uso = client.services.list(filters=del_kit) or client.secrets.list(filters=del_kit)
-    if not del_curso or en_uso:
-        return False
-    client.swarm.leave(force=True)
+    try:
+        client.swarm.reload()
+        del_curso = iniciado_aqui or (
+            client.swarm.attrs.get("Spec", {}).get("Labels", {}).get("course.kit") == "modulo7")
+        en_uso = client.services.list(filters=del_kit) or client.secrets.list(filters=del_kit)
+        if not del_curso or en_uso:
+            return False
+        client.swarm.leave(force=True)
+    except docker.errors.APIError:
+        return False  # otro laboratorio está entrando o saliendo: se deja como está
     for _ in range(60):
         if client.info()["Swarm"]["LocalNodeState"] == "inactive":
             break

@@ -24,7 +24,7 @@ lab: $(STAMP)
 	@for a in release/*/; do [ -d "$$a" ] || continue; a=$$(basename $$a); mkdir -p $(WORK)/$$a; \
 	  cp -rn release/$$a/. $(WORK)/$$a/; done
 	-$(BIN)/course images --if-engine
-	$(BIN)/jupyter lab --port=$(PORT) --ServerApp.root_dir=. \
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab --port=$(PORT) --ServerApp.root_dir=. \
 	  --LabApp.default_url=/lab/tree/$(WORK)/m7-orquestacion $(LAB_ARGS)
 
 # Every test. Tests that need the Docker engine are skipped (with a reason) when none answers,
@@ -35,7 +35,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not slow and not docker and not browser"
+	$(BIN)/python -m pytest -q -m "not slow and not docker and not browser and not postgres"
 
 lint: $(STAMP)
 	$(BIN)/ruff check course tests

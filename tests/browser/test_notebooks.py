@@ -29,7 +29,7 @@ RUN_TIMEOUT_MS = 240_000
 
 def _open(page, base, token, path):
     """Open a notebook and wait until it is the current widget and its kernel is idle."""
-    page.goto(f"{base}/lab/tree/{path}?token={token}")
+    page.goto(f"{base}/lab/tree/{path}?reset&token={token}")  # reset: no tabs from the last test
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
     page.wait_for_function(
         """(name) => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;
@@ -46,10 +46,12 @@ def _run_all(page):
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
     page.wait_for_function(
         """() => {
-          const prompts = Array.from(document.querySelectorAll('.jp-CodeCell .jp-InputPrompt'));
+          const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
+          if (!panel) return false;
+          const prompts = Array.from(panel.querySelectorAll('.jp-CodeCell .jp-InputPrompt'));
           const busy = prompts.some(p => p.textContent.includes('*'));
           const done = prompts.every(p => /\\d/.test(p.textContent));
-          const failed = document.querySelector(
+          const failed = panel.querySelector(
             ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']") !== null;
           return !busy && (done || failed);
         }""", timeout=RUN_TIMEOUT_MS, polling=1000)
@@ -57,9 +59,10 @@ def _run_all(page):
 
 
 def _errors(page) -> list[str]:
-    return page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
-                        ", .jp-RenderedText[data-mime-type='application/vnd.jupyter.error']"
-                        ).all_inner_texts()
+    panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+    return panel.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
+                         ", .jp-RenderedText[data-mime-type='application/vnd.jupyter.error']"
+                         ).all_inner_texts()
 
 
 def _validate(page) -> str:
@@ -81,35 +84,42 @@ def test_solved_lesson_runs_in_the_page_and_draws_its_views(jupyter, page, scree
     base, token = jupyter
     source = (ROOT / "source" / ASSIGNMENT / f"{notebook}.ipynb").read_text()
     _open(page, base, token, f"source/{ASSIGNMENT}/{notebook}.ipynb")
-    _run_all(page)
+    try:
+        _run_all(page)
+    finally:
+        screenshot(page, f"{notebook}-solved")
     errors = [e for e in _errors(page) if "Traceback" in e or "Error" in e]
+    panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
     assert not errors, f"{notebook}: errors in the page:\n" + "\n---\n".join(errors)[:3000]
     for view, selector in VIEWS.items():
         if re.search(rf"\b{view}\(", source):
-            assert page.locator(selector).count() > 0, f"{notebook}: {view} not drawn"
+            assert panel.locator(selector).count() > 0, f"{notebook}: {view} not drawn"
     if "ClusterGrid(" in source:
-        assert page.locator(".course-grid .course-card").count() > 0, "no card in the grid"
+        assert panel.locator(".course-grid .course-card").count() > 0, "no card in the grid"
     screenshot(page, f"{notebook}-solved")
 
 
-def test_the_replicas_slider_changes_the_cards(jupyter, page, screenshot):
-    """In the desired-state lesson, does moving the slider change the cards in the grid?"""
+def test_the_replicas_slider_and_a_controller_pass_change_the_cards(jupyter, page, screenshot):
+    """In the desired-state lesson, after moving the replicas slider and pressing the
+    controller's button, does the grid show as many cards as the slider says?"""
     notebook = next(n for n in NOTEBOOKS if n.startswith("01-"))
     base, token = jupyter
     _open(page, base, token, f"source/{ASSIGNMENT}/{notebook}.ipynb")
     _run_all(page)
-    slider = page.locator(".widget-slider").first
-    slider.scroll_into_view_if_needed()
-    grid = page.locator(".course-grid").last
-    before = grid.locator(".course-card").count()
-    handle = slider.locator(".noUi-handle, .ui-slider-handle").first
-    handle.click()
+    panel = page.locator(".jp-OutputArea-output", has=page.locator(".widget-slider")).first
+    panel.scroll_into_view_if_needed()
+    panel.locator(".widget-slider .noUi-handle, .widget-slider .ui-slider-handle").first.click()
     for _ in range(3):
         page.keyboard.press("ArrowRight")
-    page.wait_for_timeout(3000)
-    after = page.locator(".course-grid").last.locator(".course-card").count()
+    page.wait_for_timeout(1000)
+    wanted = int(panel.locator(".widget-readout").first.inner_text().strip())
+    panel.locator("button", has_text="pasada").first.click()
+    cards = panel.locator(".course-grid .course-card")
+    page.wait_for_function(
+        "([el, n]) => el.querySelectorAll('.course-grid .course-card').length === n",
+        arg=[panel.element_handle(), wanted], timeout=30_000)
     screenshot(page, f"{notebook}-slider")
-    assert after != before, f"the grid had {before} cards before and {after} after the slider"
+    assert cards.count() == wanted
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS)

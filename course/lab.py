@@ -155,35 +155,75 @@ class Lab:
         return fetch(self, target, path=path, port=port, timeout=timeout)
 
     # -- Swarm ------------------------------------------------------------------------------
-    def ensure_swarm(self) -> bool:
-        """Put the engine in Swarm mode unless it already is; returns ``True`` if this call did.
+    def ensure_swarm(self, seconds: float = 30.0) -> bool:
+        """Put the engine in Swarm mode unless it already is, and wait until its manager answers;
+        returns ``True`` if this call made the swarm.
 
         The kit marks a swarm it creates (``Spec.Labels``), uses ``advertise_addr="127.0.0.1"``
         (docker-py#1359: with several interfaces ``init`` needs one), and on ``cleanup`` leaves
-        it when no service is left on it: a swarm the user made, or one another notebook still
-        uses, is never taken down.
+        it when no service or secret is left on it: a swarm the user made, or one another
+        notebook still uses, is never taken down. A new manager takes a moment to answer the API
+        ("the swarm does not have a leader"): the call waits, for at most ``seconds`` (virtual
+        seconds on the simulator), and raises ``docker.errors.DockerException`` after that.
+
+        >>> lab = Lab(backend="sim", quiet=True)
+        >>> lab.ensure_swarm(), lab.ensure_swarm()
+        (True, False)
+        >>> [n.attrs["Spec"]["Role"] for n in lab.client.nodes.list()]
+        ['manager']
         """
         self._uses_swarm = True
-        swarm = self.client.info().get("Swarm", {})
-        if swarm.get("LocalNodeState") == "active" and swarm.get("NodeID"):
-            return False
-        if swarm.get("LocalNodeState") not in (None, "", "inactive"):
-            # "active" without a node, "pending" or "error": a swarm left half-made (two
-            # processes that init and leave at once can do this). Nobody can use it: start over.
-            self.client.swarm.leave(force=True)
-            self._wait_swarm(lambda sw: sw.get("LocalNodeState") == "inactive")
-        self.client.swarm.init(advertise_addr="127.0.0.1", labels={KIT_LABEL: KIT_VALUE})
-        return True
-
-    def _wait_swarm(self, ready, seconds: float = 15.0) -> None:
-        """Poll ``info()["Swarm"]`` until ``ready(swarm)``, for at most ``seconds``."""
-        deadline = time.monotonic() + seconds
-        while not ready(self.client.info().get("Swarm", {})):
-            if time.monotonic() > deadline:
+        made = False
+        deadline = self.now() + seconds
+        while True:
+            swarm = self.client.info().get("Swarm", {})
+            state = swarm.get("LocalNodeState")
+            if state == "locked":  # autolock: only its owner has the key; never throw it away
+                raise docker.errors.DockerException(
+                    "El Swarm de este motor está bloqueado (autolock): desbloquéalo con "
+                    "'docker swarm unlock' y vuelve a ejecutar la celda.")
+            pause = 0.25
+            try:
+                if state in (None, "", "inactive"):
+                    self.client.swarm.init(advertise_addr="127.0.0.1",
+                                           labels={KIT_LABEL: KIT_VALUE})
+                    made, pause = True, 0  # look again at once: the manager often answers already
+                elif state != "active" or not swarm.get("NodeID"):
+                    # "active" without a node, "pending" or "error": a swarm left half-made (two
+                    # processes that init and leave at once can do this). Nobody can use it.
+                    self._leave_swarm()
+                else:
+                    self.client.nodes.list()  # does the manager answer the API yet?
+                    return made
+            except docker.errors.APIError as error:
+                # A new manager without a leader yet, or another lab entering or leaving Swarm at
+                # this moment: look again. A swarm whose connection "is closing" never recovers.
+                if "connection is closing" in str(error):
+                    self._leave_swarm()
+            if self.now() > deadline:
                 raise docker.errors.DockerException(
                     "El modo Swarm del motor no responde. Arréglalo con "
                     "'docker swarm leave --force' y vuelve a ejecutar la celda.")
-            time.sleep(0.2)
+            self.sleep(pause)
+
+    def _leave_swarm(self, seconds: float = 10.0) -> bool:
+        """Leave Swarm (force) and wait, for at most ``seconds``, until the engine is out of it;
+        ``True`` if it is. Never raises: cleanup and ``ensure_swarm`` call it on a shared engine
+        another lab may be entering or leaving at the same moment."""
+        try:
+            self.client.swarm.leave(force=True)
+        except docker.errors.APIError:
+            pass
+        deadline = self.now() + seconds
+        while True:
+            try:
+                if self.client.info().get("Swarm", {}).get("LocalNodeState") == "inactive":
+                    return True
+            except docker.errors.DockerException:
+                return False
+            if self.now() > deadline:
+                return False
+            self.sleep(0.2)
 
     # -- cleanup ----------------------------------------------------------------------------
     def cleanup(self) -> None:
@@ -211,10 +251,7 @@ class Lab:
                 except docker.errors.NotFound:
                     pass
         if self._uses_swarm and self._kit_swarm_is_idle():
-            try:
-                self.client.swarm.leave(force=True)
-            except docker.errors.APIError:
-                pass
+            self._leave_swarm()
 
     def _services(self):
         if not self._in_swarm():
@@ -227,14 +264,15 @@ class Lab:
         return self.client.secrets.list(filters=self.filters())
 
     def _kit_swarm_is_idle(self) -> bool:
-        """The swarm is the kit's own and no service is left on it (another notebook's services
+        """The swarm is the kit's own and no service or secret is left on it (another notebook's
         would go down with it)."""
         try:
             if not self._in_swarm():
                 return False
             self.client.swarm.reload()
             labels = self.client.swarm.attrs.get("Spec", {}).get("Labels") or {}
-            return labels.get(KIT_LABEL) == KIT_VALUE and not self.client.services.list()
+            return (labels.get(KIT_LABEL) == KIT_VALUE and not self.client.services.list()
+                    and not self.client.secrets.list())
         except docker.errors.DockerException:
             return False
 

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import docker
 import pytest
@@ -144,9 +145,11 @@ def _first_ok(lab, container, tries: int = 40):
     return reply
 
 
+@pytest.mark.parametrize("left", ["service", "secret"])
 @pytest.mark.parametrize("backend", ["sim", pytest.param("docker", marks=pytest.mark.docker)])
-def test_the_kit_leaves_its_swarm_only_when_no_service_is_left(backend):
-    """Does cleanup leave a swarm the kit made, but not while another lab's service runs on it?"""
+def test_the_kit_leaves_its_swarm_only_when_no_service_or_secret_is_left(backend, left):
+    """Does cleanup leave a swarm the kit made, but not while another lab's service runs on it,
+    or its secret waits there (a secret is created before the service that uses it)?"""
     from docker.types import EndpointSpec
 
     first = Lab(backend=backend, quiet=True)
@@ -161,10 +164,14 @@ def test_the_kit_leaves_its_swarm_only_when_no_service_is_left(backend):
     if backend == "sim":
         second.engine, second.client = first.engine, first.client
     second.ensure_swarm()
-    second.client.services.create(second.image("web", 1), name=second.name("web"),
-                                  labels=second.labels(), endpoint_spec=EndpointSpec(mode="dnsrr"))
+    if left == "service":
+        second.client.services.create(second.image("web", 1), name=second.name("web"),
+                                      labels=second.labels(),
+                                      endpoint_spec=EndpointSpec(mode="dnsrr"))
+    else:
+        second.client.secrets.create(name=second.name("clave"), data=b"x", labels=second.labels())
     first.cleanup()
-    assert first._in_swarm(), "the other lab's service still runs: the swarm must stay"
+    assert first._in_swarm(), f"the other lab's {left} is still there: the swarm must stay"
     second.cleanup()
     assert not second._in_swarm(), "the last lab out must leave the swarm the kit made"
 
@@ -190,3 +197,78 @@ def test_a_service_answers_from_its_tasks_in_turn(backend):
         assert lab.http_get(lab.name("web")).ok, "the service's name must work as a target too"
     missing = Lab(backend="sim", quiet=True).http_get("no-such-thing")
     assert not missing.ok and missing.error
+
+
+class _SlowManager:
+    """The simulator's client, except that its manager does not answer the API for its first
+    ``silent`` calls (``nodes.list()`` raises ``error``), as a real engine's new manager does for
+    a moment after ``swarm init``; ``state`` overrides the ``LocalNodeState`` that ``info()``
+    reports."""
+
+    def __init__(self, client, silent: int, error: str, state: str | None = None):
+        self._client, self._silent, self._error, self._state = client, silent, error, state
+        self.asked = 0
+        self.nodes = SimpleNamespace(list=self._list_nodes)
+
+    def __getattr__(self, name):
+        return getattr(self._client, name)
+
+    def info(self):
+        info = self._client.info()
+        if self._state is not None:
+            info["Swarm"] = {**info["Swarm"], "LocalNodeState": self._state}
+        return info
+
+    def _list_nodes(self, *args, **kwargs):
+        self.asked += 1
+        if self.asked <= self._silent:
+            raise docker.errors.APIError(self._error)
+        return self._client.nodes.list(*args, **kwargs)
+
+
+_NO_LEADER = ("rpc error: code = Unknown desc = The swarm does not have a leader. It's possible "
+              "that too few managers are online.")
+
+
+def test_ensure_swarm_waits_until_the_new_manager_answers():
+    """Does ensure_swarm return only once the manager it made answers, waiting with lab.sleep?"""
+    lab = Lab(backend="sim", quiet=True)
+    lab.client = slow = _SlowManager(lab.client, silent=5, error=_NO_LEADER)
+    before = lab.now()
+    assert lab.ensure_swarm() is True, "this call made the swarm"
+    assert slow.asked == 6, "five refusals, then the answer"
+    assert lab.now() - before >= 5 * 0.25, "it must wait between tries, not spin"
+    assert [n.attrs["Spec"]["Role"] for n in lab.client.nodes.list()] == ["manager"]
+
+
+def test_ensure_swarm_gives_up_in_spanish_when_the_manager_never_answers():
+    """Is the wait bounded, and does it end with a message that says how to repair the engine?"""
+    lab = Lab(backend="sim", quiet=True)
+    lab.client = _SlowManager(lab.client, silent=10**6, error=_NO_LEADER)
+    before = lab.now()
+    with pytest.raises(docker.errors.DockerException, match="docker swarm leave --force"):
+        lab.ensure_swarm(seconds=5)
+    assert 5 <= lab.now() - before < 10
+
+
+def test_a_swarm_whose_connection_is_closing_is_made_again():
+    """A swarm broken by an init and a leave at once ("connection is closing") never recovers:
+    does ensure_swarm leave it and make a new one?"""
+    lab = Lab(backend="sim", quiet=True)
+    lab.ensure_swarm()
+    old = lab.client.info()["Swarm"]["NodeID"]
+    lab.client = _SlowManager(lab.client, silent=1,
+                              error="rpc error: code = Unavailable desc = connection is closing")
+    assert lab.ensure_swarm() is True, "the broken swarm is left and this call makes a new one"
+    assert lab.client.info()["Swarm"]["NodeID"] not in ("", old)
+
+
+def test_a_locked_swarm_is_never_thrown_away():
+    """An autolocked swarm holds its owner's key: does ensure_swarm refuse, and keep it?"""
+    lab = Lab(backend="sim", quiet=True)
+    lab.ensure_swarm()
+    lab.client = locked = _SlowManager(lab.client, silent=0, error="", state="locked")
+    with pytest.raises(docker.errors.DockerException, match="docker swarm unlock"):
+        lab.ensure_swarm()
+    assert locked._client.info()["Swarm"]["LocalNodeState"] == "active", "the swarm must stay"
+

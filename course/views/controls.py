@@ -270,7 +270,10 @@ class ActionButton(_Control):
                  lab=None):
         super().__init__(lab, views)
         self.action = action
-        self.button = widgets.Button(description=description, button_style="primary")
+        # as wide as its label: ipywidgets' fixed default width cuts a long one ("Una pasada
+        # del c...") and "auto" stretches it across the page
+        self.button = widgets.Button(description=description, button_style="primary",
+                                     layout=widgets.Layout(width="max-content"))
         self.button.on_click(self._guard(lambda _b: self.run()))
         self.children = [self.button, self.status, self.out]
 

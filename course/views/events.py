@@ -31,6 +31,7 @@ ACTION_WORDS = {
 IGNORED = ("exec_create", "exec_start", "exec_die", "attach", "resize", "top", "archive-path",
            "extract-to-dir", "commit", "export")
 ALARMS = ("kill", "die", "oom", "health_status: unhealthy")
+NODE_WORDS = {"down": "caído (sin contacto)", "ready": "listo otra vez"}
 
 
 @dataclass(frozen=True)
@@ -42,13 +43,20 @@ class Event:
     action: str  # the engine's word: create, start, kill, die...
     name: str  # the object's name without the lab's prefix (or its short id)
     exit_code: str | None = None
+    node_state: str | None = None  # a node update's new state (``state.new``): down, ready
 
     @property
     def words(self) -> str:
+        if self.node_state in NODE_WORDS:
+            return NODE_WORDS[self.node_state]
         text = ACTION_WORDS.get(self.action, self.action)
         if self.action == "die" and self.exit_code is not None:
             text += f" (código {self.exit_code})"
         return text
+
+    @property
+    def alarm(self) -> bool:
+        return self.action in ALARMS or self.node_state == "down"
 
 
 def _short(lab, name: str) -> str:
@@ -56,11 +64,15 @@ def _short(lab, name: str) -> str:
     return name[len(prefix):] if name.startswith(prefix) else name
 
 
-def to_event(lab, raw: dict) -> Event | None:
-    """An :class:`Event` from one engine event dict, or ``None`` when it is noise or not ours."""
+def to_event(lab, raw: dict, app: str | None = None) -> Event | None:
+    """An :class:`Event` from one engine event dict, or ``None`` when it is noise or not ours
+    (another lab's, or, with ``app``, another app's: the engine copies a container's labels into
+    its events' attributes)."""
     actor = raw.get("Actor") or {}
     attributes = actor.get("Attributes") or {}
     if attributes.get("course.lab") not in (None, lab.namespace):
+        return None
+    if app is not None and raw.get("Type") != "node" and attributes.get("app") != app:
         return None
     action = raw.get("Action") or raw.get("status") or ""
     if action.split(":")[0].strip() in IGNORED:
@@ -69,11 +81,12 @@ def to_event(lab, raw: dict) -> Event | None:
     when = when / 1e9 if when else float(raw.get("time") or 0)
     name = attributes.get("name") or (actor.get("ID") or "")[:12]
     return Event(time=when, kind=raw.get("Type", ""), action=action, name=_short(lab, name),
-                 exit_code=attributes.get("exitCode"))
+                 exit_code=attributes.get("exitCode"), node_state=attributes.get("state.new"))
 
 
-def read_events(lab, since: float) -> list[Event]:
-    """The lab's events from ``since`` (engine clock, seconds) until now, oldest first.
+def read_events(lab, since: float, app: str | None = None) -> list[Event]:
+    """The lab's events (only ``app``'s, if given) from ``since`` (engine clock, seconds) until
+    now, oldest first.
 
     On a real engine: ``client.events(since, until, filters=<the lab's label>)``. On the
     simulator: the simulated engine's own log, which is the same stream (it does not serve
@@ -88,8 +101,13 @@ def read_events(lab, since: float) -> list[Event]:
         flt = {"label": [f"course.lab={lab.namespace}"]}
         raws = list(lab.client.events(since=since, until=time.time() + 1, decode=True,
                                       filters=flt))
-    events = [to_event(lab, raw) for raw in raws]
+    events = [to_event(lab, raw, app) for raw in raws]
     return sorted((e for e in events if e is not None), key=lambda e: e.time)
+
+
+# Left-aligned and padded like the cells below them (JupyterLab centres bare <th>).
+_HEADS = "".join(f"<th style='text-align:{align};padding-right:8px'>{word}</th>" for word, align in
+                 (("t", "right"), ("tipo", "left"), ("objeto", "left"), ("qué pasó", "left")))
 
 
 class EventLog(widgets.HTML):
@@ -101,11 +119,14 @@ class EventLog(widgets.HTML):
             ``lookback``; on the simulator, the start of time).
         limit: how many rows to show.
         title: heading drawn above the table.
+        app: only the events of what carries the label ``app=<app>`` (and of nodes), as
+            :class:`ClusterGrid` shows only that app.
     """
 
     def __init__(self, lab, since: float | None = None, limit: int = 15,
-                 title: str = "Registro de eventos", lookback: float = 600.0, **kwargs):
-        self.lab, self.limit, self.title = lab, limit, title
+                 title: str = "Registro de eventos", lookback: float = 600.0,
+                 app: str | None = None, **kwargs):
+        self.lab, self.limit, self.title, self.app = lab, limit, title, app
         if since is None:
             since = 0.0 if lab.engine is not None else max(0.0, time.time() - lookback)
         self.since = since
@@ -124,7 +145,7 @@ class EventLog(widgets.HTML):
 
     def refresh(self) -> EventLog:
         try:
-            self._events = read_events(self.lab, self.since)
+            self._events = read_events(self.lab, self.since, self.app)
             self.value = self._render()
         except docker.errors.DockerException as error:
             self._events = []
@@ -139,7 +160,7 @@ class EventLog(widgets.HTML):
         origin = self._events[0].time
         rows = []
         for event in self._events[-self.limit:]:
-            alarm = event.action in ALARMS
+            alarm = event.alarm
             style = f" style='color:{OKABE_ITO['vermillion']};font-weight:bold'" if alarm else ""
             mark = "⚠ " if alarm else ""
             rows.append(
@@ -150,5 +171,5 @@ class EventLog(widgets.HTML):
         hidden = len(self._events) - len(rows)
         more = f"<div style='color:#666'>(y {hidden} eventos anteriores)</div>" if hidden else ""
         return (head + more + "<table class='course-events' style='font-family:monospace;"
-                "font-size:12px;border-collapse:collapse'><tr><th>t</th><th>tipo</th>"
-                "<th>objeto</th><th>qué pasó</th></tr>" + "".join(rows) + "</table>")
+                "font-size:12px;border-collapse:collapse'><tr>" + _HEADS + "</tr>"
+                + "".join(rows) + "</table>")

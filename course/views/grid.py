@@ -267,8 +267,20 @@ def _render_column(column: Column) -> str:
         f"<div style='background:{head_colour};color:white;padding:3px 6px;font-weight:bold'>"
         f"{escape(column.name)}<div style='font-weight:normal;font-size:11px'>"
         f"{escape(detail)}</div></div>"
-        f"<div style='padding:4px;display:flex;flex-direction:column;gap:4px'>{cards}</div></div>"
+        f"<div style='padding:4px;display:grid;gap:4px;"
+        f"grid-template-columns:repeat({card_columns(len(column.cards))},minmax(130px,auto))'>"
+        f"{cards}</div></div>"
     )
+
+
+def card_columns(cards: int) -> int:
+    """Cards side by side in a node: one column up to four cards (as the visualizer), then
+    wider, so ten replicas on one engine fit on a screen instead of a long stack.
+
+    >>> [card_columns(n) for n in (0, 4, 5, 8, 9, 30)]
+    [1, 1, 2, 2, 3, 3]
+    """
+    return max(1, min(3, -(-cards // 4)))
 
 
 def _render_card(card: Card, lost: bool = False) -> str:

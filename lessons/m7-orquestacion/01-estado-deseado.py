@@ -367,7 +367,7 @@ assert len(_en_marcha(lab, "web")) == 3, "Reconciliar 'prueba' no debe tocar los
 
 # %%
 rejilla = ClusterGrid(lab, app="web", title="App web: estado actual")
-eventos = EventLog(lab, limit=12)
+eventos = EventLog(lab, app="web", limit=12)
 
 
 def fijar_replicas(n):

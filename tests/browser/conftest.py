@@ -126,12 +126,13 @@ def page(browser):
 
 @pytest.fixture
 def screenshot():
-    """``screenshot(page, name)`` saves a PNG under artifacts/screenshots/ and returns its path."""
+    """``screenshot(target, name)`` saves a PNG of a page (what is in view) or of one element (a
+    Playwright locator) under artifacts/screenshots/ and returns its path."""
 
-    def take(page, name: str) -> Path:
+    def take(target, name: str) -> Path:
         SHOTS.mkdir(parents=True, exist_ok=True)
         path = SHOTS / f"{name}.png"
-        page.screenshot(path=str(path), full_page=False)
+        target.screenshot(path=str(path))
         return path
 
     return take

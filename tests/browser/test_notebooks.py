@@ -40,22 +40,53 @@ def _open(page, base, token, path):
         arg=path.rsplit("/", 1)[-1], timeout=90_000, polling=500)
 
 
-def _run_all(page):
-    """Run every cell and wait until the run is over: no cell busy, and every code cell ran or
-    an error stopped the run."""
-    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+def _run_all(page, keep_last: bool = False):
+    """Run every cell (or every cell but the last, the lab's cleanup, with ``keep_last``) and wait
+    until the run is over: no cell busy, and every code cell ran or an error stopped the run."""
+    command = "notebook:run-all-above" if keep_last else "notebook:run-all-cells"
+    page.evaluate(
+        """([command, keepLast]) => { const nb = window.jupyterapp.shell.currentWidget.content;
+             if (keepLast) nb.activeCellIndex = nb.widgets.length - 1;
+             return window.jupyterapp.commands.execute(command); }""", [command, keep_last])
+    _wait_ran(page, skip_last=keep_last)
+
+
+def _run_last(page):
+    """Run the last cell (the lab's cleanup) and wait for it."""
+    page.evaluate(
+        """() => { const nb = window.jupyterapp.shell.currentWidget.content;
+             nb.activeCellIndex = nb.widgets.length - 1;
+             return window.jupyterapp.commands.execute('notebook:run-cell'); }""")
+    _wait_ran(page, skip_last=False)
+
+
+def _wait_ran(page, skip_last: bool):
     page.wait_for_function(
-        """() => {
+        """(skipLast) => {
           const panel = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)');
           if (!panel) return false;
-          const prompts = Array.from(panel.querySelectorAll('.jp-CodeCell .jp-InputPrompt'));
+          let prompts = Array.from(panel.querySelectorAll('.jp-CodeCell .jp-InputPrompt'));
+          if (skipLast) prompts = prompts.slice(0, -1);
           const busy = prompts.some(p => p.textContent.includes('*'));
           const done = prompts.every(p => /\\d/.test(p.textContent));
           const failed = panel.querySelector(
             ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']") !== null;
           return !busy && (done || failed);
-        }""", timeout=RUN_TIMEOUT_MS, polling=1000)
+        }""", arg=skip_last, timeout=RUN_TIMEOUT_MS, polling=1000)
     page.wait_for_timeout(1500)  # widgets render after their cell's reply
+
+
+def _shoot_views(page, screenshot, notebook) -> list[Path]:
+    """A screenshot of each output that holds a widget (grid, chart, control, quiz), as the
+    student sees it before the cleanup cell empties the cluster."""
+    panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+    outputs = panel.locator(".jp-OutputArea-output", has=page.locator(".jupyter-widgets"))
+    shots = []
+    for i in range(outputs.count()):
+        output = outputs.nth(i)
+        output.scroll_into_view_if_needed()
+        shots.append(screenshot(output, f"{notebook}-view-{i + 1:02d}"))
+    return shots
 
 
 def _errors(page) -> list[str]:
@@ -80,12 +111,13 @@ def _validate(page) -> str:
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
 def test_solved_lesson_runs_in_the_page_and_draws_its_views(jupyter, page, screenshot, notebook):
-    """Does the solved lesson run in JupyterLab without errors and draw its views?"""
+    """Does the solved lesson run in JupyterLab without errors and draw its views, and does its
+    last cell (the lab's cleanup) run clean after them?"""
     base, token = jupyter
     source = (ROOT / "source" / ASSIGNMENT / f"{notebook}.ipynb").read_text()
     _open(page, base, token, f"source/{ASSIGNMENT}/{notebook}.ipynb")
     try:
-        _run_all(page)
+        _run_all(page, keep_last=True)
     finally:
         screenshot(page, f"{notebook}-solved")
     errors = [e for e in _errors(page) if "Traceback" in e or "Error" in e]
@@ -96,7 +128,11 @@ def test_solved_lesson_runs_in_the_page_and_draws_its_views(jupyter, page, scree
             assert panel.locator(selector).count() > 0, f"{notebook}: {view} not drawn"
     if "ClusterGrid(" in source:
         assert panel.locator(".course-grid .course-card").count() > 0, "no card in the grid"
-    screenshot(page, f"{notebook}-solved")
+    if "ipywidgets" in source or "course.views" in source:
+        assert _shoot_views(page, screenshot, notebook), f"{notebook}: no widget output to show"
+    _run_last(page)
+    errors = [e for e in _errors(page) if "Traceback" in e or "Error" in e]
+    assert not errors, f"{notebook} last cell: " + "\n---\n".join(errors)[:3000]
 
 
 def test_the_replicas_slider_and_a_controller_pass_change_the_cards(jupyter, page, screenshot):

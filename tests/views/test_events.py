@@ -42,6 +42,17 @@ def test_a_kill_shows_up_in_order(lab):
     assert "web1" in log.value and "m7-" not in log.value.split("web1")[0][-5:]
 
 
+def test_an_app_log_shows_only_that_app(lab):
+    """A test cell's containers (another app) must not crowd the log of the app on screen."""
+    for app in ("web", "prueba"):
+        lab.client.containers.run(lab.image("web", 1), detach=True, name=lab.name(f"{app}1"),
+                                  labels=lab.labels(app=app)).kill()
+    lab.sleep(0.5)
+    names = {e.name for e in EventLog(lab, app="web").events}
+    assert "web1" in names and "prueba1" not in names, names
+    assert {"web1", "prueba1"} <= {e.name for e in EventLog(lab).events}
+
+
 def test_other_labs_events_are_not_shown(lab):
     other = Lab(backend=lab.backend, seed=6, quiet=True,
                 namespace=None if lab.backend == "docker" else "otro")
@@ -68,3 +79,19 @@ def test_limit_keeps_the_last_rows():
     foreign = dict(raws[0], Actor={"ID": "d", "Attributes": {"course.lab": "otro"}})
     assert to_event(FakeLab(), foreign) is None
     assert Event(1.0, "container", "die", "web1", "137").words == "terminado (código 137)"
+
+
+def test_a_node_update_says_down_or_back():
+    """The engine's node event carries ``state.new``: the log says caído / listo otra vez."""
+
+    class FakeLab:
+        namespace = "m7-x"
+
+    def node(new):
+        return {"Type": "node", "Action": "update", "time": 1,
+                "Actor": {"ID": "n2", "Attributes": {"name": "nodo-2", "state.new": new}}}
+
+    down, back = to_event(FakeLab(), node("down")), to_event(FakeLab(), node("ready"))
+    assert (down.words, down.alarm) == ("caído (sin contacto)", True)
+    assert (back.words, back.alarm) == ("listo otra vez", False)
+

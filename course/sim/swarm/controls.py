@@ -122,7 +122,9 @@ class NodeControls:
             return
         node.state = "down"
         node.version, node.updated = self.versions.bump(), self.clock.now
-        self.engine.emit("node", "update", node.id, name=node.hostname, state="down")
+        # the engine's own node event attributes (daemon/cluster: state.old / state.new)
+        self.engine.emit("node", "update", node.id, name=node.hostname,
+                         **{"state.old": "ready", "state.new": "down"})
         self.orchestrator.node_down(node)
 
     def node_up(self, ref: str) -> None:
@@ -137,7 +139,8 @@ class NodeControls:
             return
         node.state = "ready"
         node.version, node.updated = self.versions.bump(), self.clock.now
-        self.engine.emit("node", "update", node.id, name=node.hostname, state="ready")
+        self.engine.emit("node", "update", node.id, name=node.hostname,
+                         **{"state.old": "down", "state.new": "ready"})
         self.orchestrator.node_up(node)
 
     def set_availability(self, ref: str, availability: str) -> None:

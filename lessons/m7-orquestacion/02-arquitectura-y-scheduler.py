@@ -116,32 +116,14 @@ client = lab.client
 # *control plane*) y nodos **worker** (ejecutan cargas). Vamos a montar uno con Swarm:
 #
 # * `client.swarm.init(...)` convierte el motor en un Swarm de un nodo, que es manager
-#   (`lab.ensure_swarm()` lo hace si hace falta, y el laboratorio lo deshace al limpiar);
+#   (`lab.ensure_swarm()` lo hace si hace falta y espera a que el manager recién creado
+#   conteste; el laboratorio lo deshace al limpiar);
 # * en un equipo real, otras máquinas se unirían con `docker swarm join`. **En el simulador** del
 #   curso añadimos dos workers con `lab.engine.swarm.add_node(...)`; en tu portátil, con un motor
 #   real, el clúster tendrá un solo nodo, y la parte de tirar un nodo solo se verá en el simulador.
 
 # %%
-def swarm_listo(lab, intentos=40):
-    """Pone el motor en modo Swarm si hace falta y espera (acotado) a que el manager responda:
-    recién creado, el manager tarda un momento en atender la API. Un swarm que quedó roto
-    («connection is closing») se abandona y se vuelve a crear."""
-    for _ in range(intentos):
-        try:
-            lab.ensure_swarm()
-            lab.client.nodes.list()
-            return True
-        except docker.errors.APIError as error:
-            if "connection is closing" in str(error):
-                try:
-                    lab.client.swarm.leave(force=True)
-                except docker.errors.APIError:
-                    pass
-            lab.sleep(0.25)
-    return False
-
-
-swarm_listo(lab)
+lab.ensure_swarm()  # Swarm en marcha y su manager contestando
 if lab.engine is not None:  # solo el simulador puede «comprar» máquinas nuevas
     for nombre in ("nodo-2", "nodo-3"):
         lab.engine.swarm.add_node(nombre, cpus=2, memory_gb=4)

@@ -35,7 +35,6 @@ import warnings
 
 warnings.filterwarnings("ignore")
 
-import docker  # noqa: E402
 import kubernetes_validate  # noqa: E402
 import yaml  # noqa: E402
 from docker.types import EndpointSpec, ServiceMode, UpdateConfig  # noqa: E402
@@ -47,49 +46,6 @@ from course.views import ClusterGrid  # noqa: E402
 lab = Lab(backend=BACKEND, seed=SEED)
 client = lab.client
 SEGUNDO = 1_000_000_000  # Swarm mide las duraciones en nanosegundos
-
-
-def entrar_en_swarm(client):
-    """Pone el motor en modo Swarm si no lo está; devuelve True si lo ha iniciado este cuaderno.
-
-    El motor puede estar compartido (otro cuaderno u otro laboratorio): si ya está en Swarm se usa
-    tal cual. Un Swarm que inicia el curso lleva la etiqueta course.kit=modulo7.
-    """
-    for _ in range(60):
-        estado = client.info()["Swarm"]["LocalNodeState"]
-        try:
-            if estado == "inactive":
-                client.swarm.init(advertise_addr="127.0.0.1", labels={"course.kit": "modulo7"})
-                return True
-            if estado == "active":
-                client.nodes.list()  # falla mientras otro está saliendo del Swarm
-                return False
-        except docker.errors.APIError:
-            pass  # otro laboratorio entra o sale en este mismo instante: se vuelve a mirar
-        lab.sleep(0.5)  # "pending": el motor está entrando en un Swarm o saliendo de él
-    raise RuntimeError("El motor no termina de entrar en Swarm ni de salir de él: mira `docker info`.")
-
-
-def salir_de_swarm(client, iniciado_aqui):
-    """Sale del Swarm si lo inició el curso y ya nadie del curso lo usa; devuelve True si sale."""
-    if client.info()["Swarm"]["LocalNodeState"] != "active":
-        return False
-    del_kit = {"label": "course.kit=modulo7"}
-    try:
-        client.swarm.reload()
-        del_curso = iniciado_aqui or (
-            client.swarm.attrs.get("Spec", {}).get("Labels", {}).get("course.kit") == "modulo7")
-        en_uso = client.services.list(filters=del_kit) or client.secrets.list(filters=del_kit)
-        if not del_curso or en_uso:
-            return False
-        client.swarm.leave(force=True)
-    except docker.errors.APIError:
-        return False  # otro laboratorio está entrando o saliendo: se deja como está
-    for _ in range(60):
-        if client.info()["Swarm"]["LocalNodeState"] == "inactive":
-            break
-        lab.sleep(0.5)  # el motor tarda un momento en salir del todo
-    return True
 
 
 def tareas_en_marcha(servicio):
@@ -122,7 +78,7 @@ def imagen_de(tarea):
 # | Característica | Docker Swarm | Kubernetes | por qué |
 # |---|---|---|---|
 # | **Complejidad** | Simple, fácil de aprender | Complejo, curva de aprendizaje | Swarm añade a Docker unos pocos objetos (servicio, tarea, nodo, secreto). Kubernetes tiene decenas (Pod, Deployment, ReplicaSet, Service, Ingress, ConfigMap…) y cada uno con su YAML. |
-# | **Setup** | Rápido (minutos) | Complejo (horas/días) | Swarm ya viene dentro de Docker: `docker swarm init` y listo (lo harás en la celda de abajo). Kubernetes necesita montar su *control plane* (API server, etcd, scheduler, controller manager), un kubelet y una red (CNI) en cada nodo. |
+# | **Setup** | Rápido (minutos) | Complejo (horas/días) | Swarm ya viene dentro de Docker: `docker swarm init` y listo (la celda de abajo lo hace). Kubernetes necesita montar su *control plane* (API server, etcd, scheduler, controller manager), un kubelet y una red (CNI) en cada nodo. |
 # | **Escalabilidad** | Buena (cientos de nodos) | Excelente (miles de nodos) | Kubernetes está probado oficialmente hasta 5000 nodos. |
 # | **Ecosistema** | Limitado | Muy amplio | Alrededor de Kubernetes hay Helm, operadores, service meshes, el HPA…: la CNCF entera. |
 # | **Popularidad** | Menor | Estándar de industria | Todas las nubes venden Kubernetes gestionado (EKS, GKE, AKS). |
@@ -146,13 +102,17 @@ def imagen_de(tarea):
 # `docker swarm init` convierte este motor en un clúster de un nodo: el nodo es a la vez *manager*
 # (control plane) y *worker*. Con docker-py es `client.swarm.init(advertise_addr="127.0.0.1")`.
 #
-# Las ayudas `entrar_en_swarm` y `salir_de_swarm` (en la celda de preparación) cuidan de dejar tu
-# motor como estaba: si ya estaba en modo Swarm no lo tocan; si lo inicia este cuaderno, la última
-# celda sale de él (`client.swarm.leave(force=True)`), salvo que otro cuaderno del curso lo esté
-# usando en ese momento: el último en salir apaga la luz.
+# En este cuaderno lo hace `lab.ensure_swarm()`, que cuida de dejar tu motor como estaba: si ya
+# estaba en modo Swarm lo usa tal cual; si no, lo inicia con
+# `client.swarm.init(advertise_addr="127.0.0.1", labels={"course.kit": "modulo7"})` (la etiqueta
+# marca el Swarm como del curso) y espera a que el manager recién nacido conteste. Al final,
+# `lab.cleanup()` borra lo que creó el laboratorio y sale del Swarm
+# (`client.swarm.leave(force=True)`) solo si es del curso y ya no queda en él ningún servicio ni
+# secreto: un Swarm tuyo, o uno que otro cuaderno del curso está usando, no se toca. El último en
+# salir apaga la luz.
 
 # %% nbgrader={"grade": false, "grade_id": "swarm_init", "locked": true, "schema_version": 3, "solution": false, "task": false}
-swarm_iniciado_aqui = entrar_en_swarm(client)
+swarm_iniciado_aqui = lab.ensure_swarm()
 nodos = client.nodes.list()
 print(f"Swarm activo ({'iniciado por este cuaderno' if swarm_iniciado_aqui else 'ya lo estaba'}):",
       ", ".join(f"{n.attrs['Description']['Hostname']} ({n.attrs['Spec']['Role']})" for n in nodos))
@@ -585,10 +545,10 @@ for caso, esperada in [
 #   YAML validados por el API server; más complejo, más extensible, y con auto-scaling avanzado.
 # - Elegir no es cuestión de moda: tamaño, alta disponibilidad, regiones, autoescalado y equipos.
 #
-# La última celda limpia el laboratorio (servicio, tareas) y, si este cuaderno inició Swarm, sale
-# de él.
+# La última celda limpia el laboratorio (servicio, tareas) y sale de Swarm si el Swarm es del curso
+# y ya nadie lo usa.
 
 # %% nbgrader={"grade": false, "grade_id": "limpieza", "locked": true, "schema_version": 3, "solution": false, "task": false}
 lab.cleanup()
-fuera = salir_de_swarm(client, swarm_iniciado_aqui)
+fuera = client.info()["Swarm"]["LocalNodeState"] == "inactive"
 print("Laboratorio limpio", "y fuera de Swarm." if fuera else "(el motor sigue en Swarm).")

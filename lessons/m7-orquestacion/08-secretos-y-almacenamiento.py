@@ -50,49 +50,6 @@ client = lab.client
 SEGUNDO = 1_000_000_000  # Swarm mide las duraciones en nanosegundos
 
 
-def entrar_en_swarm(client):
-    """Pone el motor en modo Swarm si no lo está; devuelve True si lo ha iniciado este cuaderno.
-
-    El motor puede estar compartido (otro cuaderno u otro laboratorio): si ya está en Swarm se usa
-    tal cual. Un Swarm que inicia el curso lleva la etiqueta course.kit=modulo7.
-    """
-    for _ in range(60):
-        estado = client.info()["Swarm"]["LocalNodeState"]
-        try:
-            if estado == "inactive":
-                client.swarm.init(advertise_addr="127.0.0.1", labels={"course.kit": "modulo7"})
-                return True
-            if estado == "active":
-                client.nodes.list()  # falla mientras otro está saliendo del Swarm
-                return False
-        except docker.errors.APIError:
-            pass  # otro laboratorio entra o sale en este mismo instante: se vuelve a mirar
-        lab.sleep(0.5)  # "pending": el motor está entrando en un Swarm o saliendo de él
-    raise RuntimeError("El motor no termina de entrar en Swarm ni de salir de él: mira `docker info`.")
-
-
-def salir_de_swarm(client, iniciado_aqui):
-    """Sale del Swarm si lo inició el curso y ya nadie del curso lo usa; devuelve True si sale."""
-    if client.info()["Swarm"]["LocalNodeState"] != "active":
-        return False
-    del_kit = {"label": "course.kit=modulo7"}
-    try:
-        client.swarm.reload()
-        del_curso = iniciado_aqui or (
-            client.swarm.attrs.get("Spec", {}).get("Labels", {}).get("course.kit") == "modulo7")
-        en_uso = client.services.list(filters=del_kit) or client.secrets.list(filters=del_kit)
-        if not del_curso or en_uso:
-            return False
-        client.swarm.leave(force=True)
-    except docker.errors.APIError:
-        return False  # otro laboratorio está entrando o saliendo: se deja como está
-    for _ in range(60):
-        if client.info()["Swarm"]["LocalNodeState"] == "inactive":
-            break
-        lab.sleep(0.5)  # el motor tarda un momento en salir del todo
-    return True
-
-
 def tareas_en_marcha(servicio):
     """Las tareas del servicio que deben estar en marcha y lo están."""
     return [t for t in servicio.tasks(filters={"desired-state": "running"})
@@ -137,11 +94,13 @@ def leer(contenedor):
 #   contenedor.
 #
 # Kubernetes tiene el mismo objeto (`Secret`, montado como volumen o, peor, como variable de
-# entorno). Los secretos son cosa de Swarm: hace falta un clúster, como en el cuaderno 07 (las
-# ayudas `entrar_en_swarm` y `salir_de_swarm` dejan tu motor como estaba).
+# entorno). Los secretos son cosa de Swarm: hace falta un clúster, como en el cuaderno 07.
+# `lab.ensure_swarm()` lo inicia si hace falta (`client.swarm.init(advertise_addr="127.0.0.1")`, con
+# la etiqueta del curso) y espera a que el manager conteste; `lab.cleanup()`, en la última celda,
+# sale de él si es del curso y ya nadie lo usa: tu motor queda como estaba.
 
 # %% nbgrader={"grade": false, "grade_id": "swarm_init", "locked": true, "schema_version": 3, "solution": false, "task": false}
-swarm_iniciado_aqui = entrar_en_swarm(client)
+swarm_iniciado_aqui = lab.ensure_swarm()
 print("Swarm activo:", "iniciado por este cuaderno" if swarm_iniciado_aqui else "ya lo estaba")
 
 # %% [markdown]
@@ -454,10 +413,10 @@ print(f"Volumen {volumen.name}: sigue existiendo, creado {volumen.attrs.get('Cre
 # - Los contenedores son desechables; los datos no. Lo que deba sobrevivir va a un **volumen** con
 #   nombre, que vive fuera del contenedor (y, en un clúster, en almacenamiento compartido).
 #
-# La última celda limpia el laboratorio (servicio, secretos, contenedores, volumen) y, si este
-# cuaderno inició Swarm, sale de él.
+# La última celda limpia el laboratorio (servicio, secretos, contenedores, volumen) y sale de Swarm
+# si el Swarm es del curso y ya nadie lo usa.
 
 # %% nbgrader={"grade": false, "grade_id": "limpieza", "locked": true, "schema_version": 3, "solution": false, "task": false}
 lab.cleanup()
-fuera = salir_de_swarm(client, swarm_iniciado_aqui)
+fuera = client.info()["Swarm"]["LocalNodeState"] == "inactive"
 print("Laboratorio limpio", "y fuera de Swarm." if fuera else "(el motor sigue en Swarm).")

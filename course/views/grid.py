@@ -78,6 +78,13 @@ class Card:
     health: str | None = None  # healthy, unhealthy, starting (containers with a health check)
     kind: str = "contenedor"  # or "tarea"
     ident: str = ""
+    desired: str = "running"  # a task's DesiredState: shutdown while it is being stopped
+
+    @property
+    def stopping(self) -> bool:
+        """A task told to stop that has not stopped yet (its container has up to the stop grace
+        period, 10 s by default, to exit): ``docker service ps`` shows Running / Shutdown."""
+        return self.desired in ("shutdown", "remove") and self.state not in FINISHED
 
     @property
     def words(self) -> str:
@@ -85,6 +92,8 @@ class Card:
         text = state_word(self.state)
         if self.health and self.state == "running":
             text += f" · {HEALTH_WORDS.get(self.health, self.health)}"
+        if self.stopping:
+            text += " · apagándose"
         return text
 
     @property
@@ -135,7 +144,8 @@ def task_card(lab, service_name: str, task: dict) -> Card:
     status = task.get("Status") or {}
     return Card(name=f"{_short(lab, service_name)}.{suffix}", image=image,
                 version=image_version(image), state=status.get("State", "?"),
-                kind="tarea", ident=task.get("ID", ""))
+                kind="tarea", ident=task.get("ID", ""),
+                desired=task.get("DesiredState") or "running")
 
 
 def in_swarm(client) -> tuple[bool, str]:
@@ -287,7 +297,7 @@ def _render_card(card: Card, lost: bool = False) -> str:
     fill = version_colour(card.version)
     words = f"{card.words} · sin contacto" if lost else card.words
     version = f"v{card.version}" if card.version is not None else (card.image or "?")
-    dashed = "dashed" if card.state not in ("running",) else "solid"
+    dashed = "dashed" if card.state != "running" or card.stopping else "solid"
     return (
         f"<div class='course-card' data-name='{escape(card.name)}' "
         f"data-state='{escape(card.state)}' "

@@ -17,12 +17,14 @@ True
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 import ipywidgets as widgets
 
 from .palette import OKABE_ITO
+from .timeline import nice_step
 
 LOAD_COLOUR = OKABE_ITO["blue"]
 CAPACITY_COLOUR = OKABE_ITO["orange"]
@@ -140,9 +142,15 @@ class LoadChart(widgets.HTML):
         parts.append(f"<text x='{left + plot_w / 2}' y='{self.chart_height - 5}' "
                      "text-anchor='middle'>tiempo (s)</text>")
         parts.append(f"<text x='4' y='{top - 6}'>pet./s</text>")
-        for s in (self.samples[0], self.samples[-1]):
-            parts.append(f"<text x='{x(s.t):.1f}' y='{top + plot_h + 14}' text-anchor='middle'>"
-                         f"{_fmt(s.t)}</text>")
+        t0, t1 = self.samples[0].t, self.samples[-1].t
+        step = nice_step(t1 - t0)
+        tick = math.ceil(t0 / step) * step
+        while tick <= t1 + 1e-9:  # round times along the axis, as the rollout timeline does
+            parts.append(f"<line x1='{x(tick):.1f}' x2='{x(tick):.1f}' y1='{top + plot_h}' "
+                         f"y2='{top + plot_h + 4}' stroke='#333'/>"
+                         f"<text x='{x(tick):.1f}' y='{top + plot_h + 14}' text-anchor='middle'>"
+                         f"{_fmt(round(tick, 3))}</text>")
+            tick += step
         # replicas (or capacity): a step line, with the count written at each change
         step = []
         for i, s in enumerate(self.samples):

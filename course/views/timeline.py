@@ -181,7 +181,7 @@ class RolloutTimeline(widgets.HTML):
                              f"{escape(text)}</text>")
             y += height + LANE_GAP + 12
         ticks = []
-        step = _nice_step(span)
+        step = nice_step(span)
         t = 0.0
         while t <= span + 1e-9:
             ticks.append(f"<line x1='{x(t):.1f}' x2='{x(t):.1f}' y1='{y - 12}' y2='{y - 6}' "
@@ -196,7 +196,12 @@ class RolloutTimeline(widgets.HTML):
         return heading + svg + f"<ul style='margin-top:4px'>{lines}</ul>"
 
 
-def _nice_step(span: float) -> float:
+def nice_step(span: float) -> float:
+    """A round tick step that puts at most ten ticks on a time axis of ``span`` seconds.
+
+    >>> nice_step(1.47), nice_step(45), nice_step(690)
+    (0.5, 5, 120)
+    """
     for step in (0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300):
         if span / step <= 10:
             return step

@@ -416,11 +416,16 @@ assert len(en_marcha(lab)) == 1, f"Se esperaba 1 réplica en marcha y hay {len(e
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# El historial de tu autoescalador, dibujado: la carga y la capacidad que dieron las réplicas que
-# **de verdad** estaban en marcha.
+# Tu autoescalador, dibujado: una traza nueva (la carga sube a 400 pet./s y vuelve a bajar), un
+# objetivo de 100 pet./s por réplica, una ventana de 3 muestras y una muestra por segundo. La línea
+# naranja es la capacidad que dieron las réplicas que **de verdad** estaban en marcha: mira cuánto
+# tarda en subir y cuánto en bajar.
 
 # %%
-LoadChart([{**h, "t": round(h["t"] - historial[0]["t"], 2)} for h in historial], target=100,
+escalar(lab, 1)
+traza = [60, 120, 400, 400, 400, 90, 60, 60, 60]
+dibujo = autoescalar(lab, traza, objetivo=100, minimo=1, maximo=6, ventana=3, periodo=1)
+LoadChart([{**h, "t": round(h["t"] - dibujo[0]["t"], 2)} for h in dibujo], target=100,
           title="Tu autoescalador sobre el laboratorio")
 
 # %% [markdown]

@@ -29,6 +29,17 @@ CHROMIUM_ARGS = [
 ]
 
 
+TAKEN: list[Path] = []  # this run's screenshots, listed at the end of the run
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The list of screenshots this run saved, so a CI log says what there is to look at."""
+    if TAKEN:
+        terminalreporter.section(f"screenshots ({len(TAKEN)}, in {SHOTS.relative_to(ROOT)})")
+        for path in sorted(set(TAKEN)):
+            terminalreporter.write_line(f"{path.name}  {path.stat().st_size // 1024} KiB")
+
+
 def _missing(reason: str):
     if IN_CI:
         pytest.fail(f"CI=true but {reason}", pytrace=False)
@@ -133,6 +144,7 @@ def screenshot():
         SHOTS.mkdir(parents=True, exist_ok=True)
         path = SHOTS / f"{name}.png"
         target.screenshot(path=str(path))
+        TAKEN.append(path)
         return path
 
     return take

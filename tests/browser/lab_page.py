@@ -81,7 +81,9 @@ def errors(page) -> list[str]:
                          ).all_inner_texts()
 
 
-def validate(page) -> str:
+def validate(page, on_verdict=None) -> str:
+    """Press Validate and return the dialog's text; ``on_verdict(page)`` runs (a screenshot)
+    while the dialog is still open."""
     page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .validate-button").first.click()
     dialog = page.locator(".jp-Dialog-content")
     dialog.wait_for(timeout=RUN_TIMEOUT_MS)
@@ -90,5 +92,7 @@ def validate(page) -> str:
         " return d && !/Validating/i.test(d.innerText) && d.innerText.trim().length > 0; }",
         timeout=RUN_TIMEOUT_MS)
     text = page.locator(".jp-Dialog-body").inner_text()
+    if on_verdict is not None:
+        on_verdict(page)
     page.keyboard.press("Escape")
     return text

@@ -62,7 +62,8 @@ def _type_answer(page, index: int, code: str) -> None:
     page.keyboard.insert_text(code)  # a paste: no auto-indent, no auto-closed brackets
 
 
-def test_a_new_user_clones_opens_a_lesson_and_checks_a_solution(browser, tmp_path, request):
+def test_a_new_user_clones_opens_a_lesson_and_checks_a_solution(browser, tmp_path, request,
+                                                                screenshot):
     """From `git clone` to a lesson solved and accepted by Validate, with each step's time."""
     steps: list[tuple[str, float]] = []
     started = time.monotonic()
@@ -100,7 +101,7 @@ def test_a_new_user_clones_opens_a_lesson_and_checks_a_solution(browser, tmp_pat
         context = browser.new_context(viewport={"width": 1400, "height": 1000})
         page = context.new_page()
         try:
-            _walk_the_lesson(page, port, clone, step)
+            _walk_the_lesson(page, port, clone, step, screenshot)
         finally:
             context.close()
     finally:
@@ -113,7 +114,7 @@ def test_a_new_user_clones_opens_a_lesson_and_checks_a_solution(browser, tmp_pat
         _report(request, steps)
 
 
-def _walk_the_lesson(page, port: int, clone: Path, step) -> None:
+def _walk_the_lesson(page, port: int, clone: Path, step, screenshot) -> None:
     base = f"http://127.0.0.1:{port}"
     lab_page.open_notebook(page, base, TOKEN, f"trabajo/{ASSIGNMENT}/{LESSON}.ipynb")
     step("lesson open, kernel idle")
@@ -132,6 +133,7 @@ def _walk_the_lesson(page, port: int, clone: Path, step) -> None:
     said = cell.locator(".jp-OutputArea-output").all_inner_texts()
     assert any("Laboratorio" in text for text in said), said
     step("setup cell run: " + said[0].strip().splitlines()[0][:70])
+    screenshot(page, "new-user-lesson")
 
     answers = _solutions(clone)
     for index, cell in enumerate(student.cells):
@@ -146,9 +148,7 @@ def _walk_the_lesson(page, port: int, clone: Path, step) -> None:
     assert [solution_only(c.source) for c in saved.cells if is_solution(c)] == [
         answers[grade_id(c)] for c in saved.cells if is_solution(c)], "the answers were not saved"
 
-    verdict = lab_page.validate(page)
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "new-user-validate.png"))
+    verdict = lab_page.validate(page, lambda p: screenshot(p, "new-user-validate"))
     assert "Success" in verdict or "passes all" in verdict, verdict[:800]
     step("Validate: " + verdict.strip().splitlines()[0][:60])
 

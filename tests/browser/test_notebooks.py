@@ -85,6 +85,6 @@ def test_validate_passes_the_solution_and_fails_the_stub(jupyter, page, screensh
     assert "Success" in solved or "passes all" in solved, f"{notebook} solved: {solved[:500]}"
     lab_page.open_notebook(page, base, token, f"release/{ASSIGNMENT}/{notebook}.ipynb")
     screenshot(page, f"{notebook}-student")
-    student = lab_page.validate(page)
+    student = lab_page.validate(page, lambda p: screenshot(p, f"{notebook}-validate-student"))
     assert "failed" in student.lower() or "error" in student.lower(), (
         f"{notebook} student version validated: {student[:500]}")

@@ -166,3 +166,25 @@ def test_a_down_node_column_says_so_and_its_tasks_lose_contact():
         assert "Nodos caídos: nodo-2" in grid.summary()
     finally:
         lab.cleanup()
+
+
+def test_tasks_being_stopped_after_an_update_say_so_until_they_stop():
+    """After a rolling update the old tasks run out their stop grace period (the lab's httpd, as
+    PID 1, ignores SIGTERM): the grid must not count them as replicas in service."""
+    lab, service = swarm_lab(replicas=2)
+    try:
+        service.update(image=lab.image("web", 2), update_config=docker.types.UpdateConfig(
+            parallelism=2, order="start-first", monitor=1_000_000_000))
+        for _ in range(60):
+            service.reload()
+            if (service.attrs.get("UpdateStatus") or {}).get("State") == "completed":
+                break
+            lab.sleep(0.5)
+        grid = ClusterGrid(lab, app="web")
+        stopping = [c for c in grid.cards if c.stopping]
+        assert stopping and all(c.version == 1 and "apagándose" in c.words for c in stopping)
+        assert "dashed" in grid.value
+        lab.sleep(15)  # past the 10 s grace: the engine has killed them
+        assert [c.version for c in grid.refresh().cards] == [2, 2]
+    finally:
+        lab.cleanup()

@@ -37,6 +37,15 @@ def _check_question(question: Mapping) -> None:
         raise ValueError(f"A la pregunta {question!r} le falta: {', '.join(sorted(missing))}.")
 
 
+# ipywidgets gives each radio option one line of fixed height (the button floated before the
+# text): a long option wraps over the next one. Inside a quiz, an option takes the lines it needs.
+WRAP_OPTIONS = ("<style>.course-quiz .widget-radio-box label {height: auto; white-space: normal;"
+                " line-height: 1.35; margin: 2px 0; display: flex; flex-wrap: nowrap;"
+                " align-items: flex-start}"
+                " .course-quiz .widget-radio-box input {flex: none; float: none; order: -1;"
+                " margin: 2px 8px 0 1px}</style>")
+
+
 class Quiz(widgets.VBox):
     """Questions with radio buttons (choices) and dropdowns (matchings), and the line to copy.
 
@@ -60,7 +69,8 @@ class Quiz(widgets.VBox):
         self.controls: dict = {}
         self.code = widgets.HTML()
         boxes = [self._question_box(n, q) for n, q in enumerate(self.questions, start=1)]
-        super().__init__(boxes + [self.code], **kwargs)
+        super().__init__([widgets.HTML(WRAP_OPTIONS)] + boxes + [self.code], **kwargs)
+        self.add_class("course-quiz")
         self._show_code()
 
     # -- building -----------------------------------------------------------------------------

@@ -39,6 +39,7 @@ import docker  # noqa: E402
 
 from course import Lab  # noqa: E402
 from course.probe import Reply  # noqa: E402
+from course.views import ClusterGrid  # noqa: E402
 
 lab = Lab(backend=BACKEND, seed=SEED)
 client = lab.client
@@ -321,6 +322,13 @@ finally:
 # termina solo. No ve réplicas, ni otras máquinas, ni versiones: no es un orquestador.
 # En el cuaderno 01 escribirás el bucle que compara y corrige.)
 #
+# Así lo pinta la **rejilla del clúster** que usaremos todo el módulo: una columna por máquina
+# (aquí solo este motor), una tarjeta por contenedor; el borde y el texto dicen su estado.
+
+# %%
+ClusterGrid(lab, app="web", title="Tus tres réplicas: una caída, y nadie la levanta")
+
+# %% [markdown]
 # Hagamos de orquestador humano: `docker start web2`.
 
 # %%

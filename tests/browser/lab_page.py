@@ -67,10 +67,18 @@ def shoot_views(page, screenshot, notebook) -> list[Path]:
     panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
     outputs = panel.locator(".jp-OutputArea-output", has=page.locator(".jupyter-widgets"))
     shots = []
+    viewport = page.viewport_size
     for i in range(outputs.count()):
         output = outputs.nth(i)
         output.scroll_into_view_if_needed()
+        box = output.bounding_box()
+        tall = box is not None and box["height"] > viewport["height"] - 200
+        if tall:  # the notebook scrolls inside the page: a taller window shows the whole output
+            page.set_viewport_size({**viewport, "height": int(box["height"]) + 300})
+            output.scroll_into_view_if_needed()
         shots.append(screenshot(output, f"{notebook}-view-{i + 1:02d}"))
+        if tall:
+            page.set_viewport_size(viewport)
     return shots
 
 

@@ -56,9 +56,12 @@ def test_the_quiz_renders_questions_and_options_as_text():
     quiz = Quiz([CHOICE, MATCH])
     labels = [label for label, _ in quiz.controls["p1"].options]
     assert labels == ["a) 1", "b) 2"]
-    html = "".join(child.value for box in quiz.children[:-1] for child in box.children
+    boxes = [box for box in quiz.children if isinstance(box, widgets.VBox)]
+    html = "".join(child.value for box in boxes for child in box.children
                    if isinstance(child, widgets.HTML))
     assert "1. ¿Cuántos managers caen con 5?" in html and "<b>A</b>: Un conjunto de nodos" in html
+    # a long option takes the lines it needs instead of running over the next one
+    assert "course-quiz" in quiz._dom_classes and "white-space: normal" in quiz.children[0].value
 
 
 def test_it_holds_no_answer_key_and_refuses_malformed_questions():

@@ -10,6 +10,7 @@ that both agree.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import tarfile
 from pathlib import Path
@@ -18,6 +19,7 @@ WEB_VERSIONS = (1, 2, 3)
 BROKEN_VERSIONS = (3,)
 HEALTHCHECK = "--interval=1s --timeout=1s --retries=2 --start-period=1s"
 STATIC_BUSYBOX_CANDIDATES = ("/bin/busybox", "/usr/bin/busybox")
+RECIPE_LABEL = "course.recipe"
 
 START_SH = """#!/bin/sh
 # Serve "web v<version> <hostname>" on / and, unless this version is the broken one, 200 on /health.
@@ -25,6 +27,28 @@ mkdir -p /www
 echo "web v${WEB_VERSION} $(hostname)" > /www/index.html
 if [ "${WEB_BROKEN:-0}" != 1 ]; then echo ok > /www/health; fi
 exec httpd -f -p 80 -h /www
+"""
+
+# Debian's static busybox crashes (SIGSEGV, exit 139) on `wget -T <s>`, a flag students reach for
+# so a probe cannot hang; the simulator runs busybox's documented wget. In the image built on that
+# busybox, /bin/wget honours -T with `timeout` and says what busybox's wget says when time runs out.
+WGET_SH = """#!/bin/busybox sh
+t= w=
+for a do
+  shift
+  if [ -n "$w" ]; then t=$a w=; continue; fi
+  case $a in
+    -T) w=1 ;;
+    -T*) t=${a#-T} ;;
+    --timeout=*) t=${a#--timeout=} ;;
+    *) set -- "$@" "$a" ;;
+  esac
+done
+[ -z "$t" ] && exec /bin/busybox wget "$@"
+/bin/busybox timeout "$t" /bin/busybox wget "$@"
+rc=$?
+if [ "$rc" -eq 143 ] || [ "$rc" -eq 124 ]; then echo "wget: download timed out" >&2; exit 1; fi
+exit "$rc"
 """
 
 
@@ -58,13 +82,26 @@ def static_busybox() -> Path | None:
     return None
 
 
+def recipe(base: str) -> str:
+    """A short digest of what the images are made of: an image whose label differs was built by
+    an older kit and is built again (a tag alone would keep a stale image forever).
+
+    >>> len(recipe("scratch")), recipe("scratch") == recipe("busybox")
+    (12, False)
+    """
+    made_of = "\0".join([base, START_SH, WGET_SH, HEALTHCHECK, *map(str, BROKEN_VERSIONS)])
+    return hashlib.sha256(made_of.encode()).hexdigest()[:12]
+
+
 def dockerfile(version: int, base: str) -> str:
     """The Dockerfile of ``course/web:<version>``; ``base`` is ``scratch`` or ``busybox``."""
     lines = [f"FROM {base}"]
     if base == "scratch":
-        lines += ["COPY busybox /bin/busybox", 'RUN ["/bin/busybox", "--install", "-s", "/bin"]']
+        lines += ["COPY busybox /bin/busybox", 'RUN ["/bin/busybox", "--install", "-s", "/bin"]',
+                  'RUN ["/bin/busybox", "rm", "/bin/wget"]', "COPY wget.sh /bin/wget"]
     broken = 1 if version in BROKEN_VERSIONS else 0
     lines += [
+        f"LABEL {RECIPE_LABEL}={recipe(base)}",
         "COPY start.sh /start.sh",
         f"ENV WEB_VERSION={version} WEB_BROKEN={broken}",
         "EXPOSE 80",
@@ -78,7 +115,8 @@ def build_context(version: int) -> io.BytesIO:
     """A tar build context for one version, ready for ``images.build(custom_context=True)``."""
     busybox = static_busybox()
     base = "scratch" if busybox else "busybox"
-    files = {"Dockerfile": dockerfile(version, base).encode(), "start.sh": START_SH.encode()}
+    files = {"Dockerfile": dockerfile(version, base).encode(), "start.sh": START_SH.encode(),
+             "wget.sh": WGET_SH.encode()}
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w") as tar:
         for name, data in files.items():
@@ -101,8 +139,9 @@ def ensure_image(client, name: str = "web", version: int = 1, force: bool = Fals
     wanted = tag(name, version)
     if not force:
         try:
-            client.images.get(wanted)
-            return wanted
+            labels = client.images.get(wanted).labels or {}
+            if labels.get(RECIPE_LABEL) in (recipe("scratch"), recipe("busybox")):
+                return wanted
         except docker.errors.ImageNotFound:
             pass
     try:

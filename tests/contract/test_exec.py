@@ -36,6 +36,11 @@ def box(kit):
      b"wget: can't connect to remote host (127.0.0.1): Connection refused\n"),
     ("wget -qO- http://127.0.0.1/nada", 1,
      b"wget: server returned error: HTTP/1.1 404 Not Found\n"),
+    # -T (a time limit, so a probe cannot hang) as busybox documents it: Debian's static build
+    # crashes on it, the lab image's /bin/wget runs it under `timeout` (course/images.py)
+    ("wget -T 2 -qO- http://127.0.0.1/health", 0, b"ok\n"),
+    ("wget -T2 -qO- http://127.0.0.1:81/", 1,
+     b"wget: can't connect to remote host (127.0.0.1): Connection refused\n"),
     ("sleep 0", 0, b""),
     ("ls /", 0, b"bin\ndev\netc\nproc\nstart.sh\nsys\nwww\n"),  # the lab image's layout
     ("cat /etc/resolv.conf", 0, None),  # checked below: differs by network, not by backend

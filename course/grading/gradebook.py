@@ -70,10 +70,15 @@ def merge_submission(
     dst.update_or_create_student(student)
     kwargs = {"timestamp": graded.timestamp} if graded.timestamp else {}
     target = dst.update_or_create_submission(assignment, student, **kwargs)
+    # the submission's grades and comments, read once (not one query per cell: find_grade)
+    with dst.db.no_autoflush:
+        notebooks = {nb.name: nb for nb in target.notebooks}
+        grades = {(n, g.name): g for n, nb in notebooks.items() for g in nb.grades}
+        comments = {(n, c.name): c for n, nb in notebooks.items() for c in nb.comments}
     for nb in graded.notebooks:
         handed_in = nb.name in submitted_notebooks
         for grade in nb.grades:
-            real = dst.find_grade(grade.name, nb.name, assignment, student)
+            real = _entry(grades, nb.name, grade.name, "grade", student)
             real.auto_score = grade.auto_score
             if handed_in:  # SaveAutoGrades._add_score
                 real.needs_manual_grade = real.manual_score is not None or grade.auto_score is None
@@ -81,9 +86,8 @@ def merge_submission(
                 real.needs_manual_grade = grade.needs_manual_grade
         for comment in nb.comments:
             if handed_in:
-                dst.find_comment(
-                    comment.name, nb.name, assignment, student
-                ).auto_comment = comment.auto_comment
+                real = _entry(comments, nb.name, comment.name, "comment", student)
+                real.auto_comment = comment.auto_comment
     dst.db.commit()
     if late_plugin is None:
         return
@@ -101,13 +105,29 @@ def merge_submission(
     dst.db.commit()
 
 
+def _entry(entries: dict, notebook: str, cell: str, kind: str, student: str):
+    try:
+        return entries[notebook, cell]
+    except KeyError:  # what find_grade / find_comment raise
+        raise MissingEntry(f"no {kind} {cell!r} in {notebook!r} for {student!r}") from None
+
+
 def scores(db_url: str, assignment: str, student: str) -> dict[str, dict[str, tuple]]:
     """``{notebook: {grade_id: (auto_score, max_score)}}`` of one submission."""
+    return scores_of(db_url, assignment, [student])[student]
+
+
+def scores_of(
+    db_url: str, assignment: str, students: list[str]
+) -> dict[str, dict[str, dict[str, tuple]]]:
+    """:func:`scores` of several students, read in one session: ``{student: {notebook: ...}}``."""
     with Gradebook(normalize_db_url(db_url)) as gb:
-        sub = gb.find_submission(assignment, student)
         return {
-            nb.name: {g.name: (g.auto_score, g.max_score) for g in nb.grades}
-            for nb in sub.notebooks
+            student: {
+                nb.name: {g.name: (g.auto_score, g.max_score) for g in nb.grades}
+                for nb in gb.find_submission(assignment, student).notebooks
+            }
+            for student in students
         }
 
 

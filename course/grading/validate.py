@@ -26,7 +26,7 @@ import nbformat
 
 from .errors import GradingError
 from .fixtures import Fixture, build_submission, load_fixtures, solution_submission
-from .gradebook import scores
+from .gradebook import scores_of
 from .layout import Course
 from .nbconfig import db_url_of, make_api
 from .release import fresh_source
@@ -135,8 +135,15 @@ def isolate_config(config: Path, root: Path) -> None:
 def run_notebooks(
     notebooks: list[Path], backend: str, outdir: Path, timeout: int | None = None
 ) -> list[Run]:
-    """papermill-run each notebook with ``BACKEND`` injected; stop a notebook at its first error."""
+    """papermill-run each notebook with ``BACKEND`` injected; stop a notebook at its first error.
+
+    On ``sim`` the kernel is killed once the notebook has run, as ``course grade`` does (the
+    reason is in :mod:`course.grading.grade`); on ``docker`` it shuts down gracefully, so the
+    lab's cleanup at exit runs.
+    """
     import papermill
+
+    shutdown = "immediate" if backend == "sim" else "graceful"
 
     runs = []
     outdir.mkdir(parents=True, exist_ok=True)
@@ -153,6 +160,7 @@ def run_notebooks(
                 progress_bar=False,
                 log_output=False,
                 execution_timeout=timeout,
+                shutdown_kernel=shutdown,
             )
         except Exception as exc:  # PapermillExecutionError names the cell and the exception
             error = _short_error(exc)
@@ -226,12 +234,19 @@ def validate(
                     report.runs.append(run)
                     status = "ok" if not run.error else f"FAILED {run.error}"
                     echo(f"papermill {run.notebook} [{backend}]: {run.seconds:.1f} s {status}")
+        started = time.monotonic()
         result = make_api(root).generate_assignment(assignment, force=True, create=True)
         if not result["success"]:
             raise GradingError(f"generate_assignment failed:\n{result.get('error')}")
+        echo(f"generate_assignment: {time.monotonic() - started:.1f} s")
+        started = time.monotonic()
         tmp_course = Course(root)
         release_dir = root / "release" / assignment
-        write_submissions(tmp_course, assignment, notebooks, release_dir, fixtures)
+        handed_in = write_submissions(tmp_course, assignment, notebooks, release_dir, fixtures)
+        echo(
+            f"submissions: {len(handed_in)} written ({sum(handed_in.values())} notebooks), "
+            f"{time.monotonic() - started:.1f} s"
+        )
         db_url = db_url_of(root)
         kinds = graded_kinds(db_url, assignment)
         for backend in backends:
@@ -239,25 +254,34 @@ def validate(
             graded = grade(tmp_course, assignment, jobs=jobs, backend=backend, timeout=timeout)
             echo(
                 f"autograde [{backend}]: {len(graded.results)} submissions, "
-                f"{time.monotonic() - started:.1f} s"
+                f"{time.monotonic() - started:.1f} s "
+                f"({sum(r.seconds for r in graded.results):.1f} s in the workers)"
             )
+            got = scores_of(db_url, assignment, [r.student for r in graded.results if r.ok])
             for res in graded.results:
                 if not res.ok:
                     report.problems.append(f"[{backend}] grading {res.student} failed: {res.error}")
                     continue
                 report.checks += expected_checks(
-                    backend, res.student, scores(db_url, assignment, res.student), kinds, fixtures
+                    backend, res.student, got[res.student], kinds, fixtures
                 )
     return report
 
 
-def write_submissions(course, assignment, notebooks, release_dir, fixtures: list[Fixture]):
-    """``solution``, ``stub`` and one submission per fixture into ``course``'s submitted/."""
+def write_submissions(
+    course, assignment, notebooks, release_dir, fixtures: list[Fixture]
+) -> dict[str, int]:
+    """``solution``, ``stub`` and one submission per fixture into ``course``'s submitted/.
+
+    Returns the notebooks written per student.
+    """
+    written: dict[str, int] = {}
 
     def write(student: str, name: str, nb) -> None:
         folder = course.root / "submitted" / student / assignment
         folder.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, folder / f"{name}.ipynb")
+        written[student] = written.get(student, 0) + 1
 
     for source_nb in notebooks:
         release_nb = release_dir / source_nb.name
@@ -268,6 +292,7 @@ def write_submissions(course, assignment, notebooks, release_dir, fixtures: list
         if source_nb.exists():
             nb = build_submission(fixture, source_nb, release_dir / source_nb.name)
             write(fixture.student, fixture.notebook, nb)
+    return written
 
 
 def expected_checks(backend, student, got, kinds, fixtures) -> list[Check]:

@@ -91,3 +91,56 @@ def test_unknown_backend_is_refused(released_course):
     """Is a backend other than sim or docker refused before anything runs?"""
     with pytest.raises(grading.GradingError):
         grading.grade(released_course, ASSIGNMENT, students=[], backend="kubernetes")
+
+
+def test_a_sim_kernel_is_killed_and_a_docker_kernel_shut_down_gracefully(released_course, tmp_path):
+    """On sim, is the kernel killed once its notebook has run (no exit handler runs), while on
+    docker it still shuts down gracefully, so the lab's cleanup at exit can reach the engine?"""
+    from course.grading.fixtures import solution_submission
+    from course.grading.grade import autograde_config
+
+    root = tmp_path / "course"
+    shutil.copytree(released_course.root, root)
+    assert (
+        autograde_config(root, "sqlite://", None, "docker").Execute.get(
+            "shutdown_kernel", "graceful"
+        )
+        == "graceful"
+    )
+    assert autograde_config(root, "sqlite://", None, "sim").Execute.shutdown_kernel == "immediate"
+    course = grading.Course(root)
+    release = course.step_dir("release", ASSIGNMENT) / "01-sumas.ipynb"
+    nb = solution_submission(course.step_dir("source", ASSIGNMENT) / release.name, release)
+    marker = tmp_path / "exit-handler-ran"
+    nb.cells.append(
+        nbformat.v4.new_code_cell(
+            f"import atexit, pathlib\natexit.register(pathlib.Path({str(marker)!r}).touch)"
+        )
+    )
+    hand_in(course, "eva", "01-sumas", nb)
+    report = grading.grade(course, ASSIGNMENT, jobs=1, backend="sim")
+    assert report.ok
+    graded = nbformat.read(root / "autograded" / "eva" / ASSIGNMENT / "01-sumas.ipynb", 4)
+    last = graded.cells[-1]
+    assert last.execution_count and all(o.output_type != "error" for o in last.outputs)
+    assert not marker.exists()
+
+
+def test_largest_submissions_are_graded_first_and_merged_in_student_order(class_course, tmp_path):
+    """With one worker, are the three-notebook submissions graded before a one-notebook one,
+    and the report (the merge) still in student order?"""
+    from course.grading.fixtures import solution_submission
+
+    root = tmp_path / "course"
+    shutil.copytree(class_course.root, root)
+    course = grading.Course(root)
+    release = course.step_dir("release", ASSIGNMENT) / "01-sumas.ipynb"
+    source = course.step_dir("source", ASSIGNMENT) / release.name
+    hand_in(course, "abel", "01-sumas", solution_submission(source, release))
+    finished = []
+    report = grading.grade(
+        course, ASSIGNMENT, jobs=1, on_result=lambda r: finished.append(r.student)
+    )
+    assert report.ok
+    assert finished == ["ana", "bea", "carla", "abel"]
+    assert [r.student for r in report.results] == ["abel", "ana", "bea", "carla"]

@@ -110,7 +110,70 @@ def check_course(root: Path | None) -> Check:
     return Check("course root", True, f"{course.root} (assignments: {', '.join(names) or 'none'})")
 
 
-def check_engine() -> list[Check]:
+def swarm_lessons(root: Path | None) -> list[str]:
+    """The lessons that put the engine in Swarm mode themselves (they call ``ensure_swarm``),
+    one ``"<assignment> NN, NN"`` per assignment; empty when no course is found."""
+    from .layout import Course
+
+    try:
+        course = Course.find(root)
+    except Exception:
+        return []
+    found = []
+    for assignment in course.assignments():
+        numbers = [
+            path.stem.split("-")[0]
+            for path in course.lessons(assignment) or course.notebooks("source", assignment)
+            if "ensure_swarm(" in path.read_text(encoding="utf-8", errors="replace")
+        ]
+        if numbers:
+            found.append(f"{assignment} {', '.join(numbers)}")
+    return found
+
+
+def check_swarm(swarm: dict, lessons: list[str]) -> Check:
+    """The engine's Swarm state (``info()["Swarm"]``), read as ``Lab.ensure_swarm`` reads it.
+
+    The lessons that need Swarm mode enter it themselves and leave a swarm they made once
+    nothing of theirs is left on it, so an inactive engine is the expected state; a swarm the
+    user made is used and kept. Only a locked swarm (autolock) stops them.
+
+    >>> check_swarm({"LocalNodeState": "inactive"}, ["m7 02"]).ok
+    True
+    >>> check_swarm({"LocalNodeState": "locked"}, ["m7 02"]).fix
+    'docker swarm unlock (a locked swarm stops lessons m7 02)'
+    """
+    state = swarm.get("LocalNodeState") or "inactive"
+    who = f"lessons {'; '.join(lessons)}" if lessons else "the lessons that use Swarm"
+    if state == "inactive":
+        return Check(
+            "Swarm",
+            True,
+            f"inactive: {who} put the engine in Swarm mode themselves (Lab.ensure_swarm) "
+            "and leave it when done",
+        )
+    if state == "active" and swarm.get("NodeID"):
+        return Check(
+            "Swarm", True, f"active: {who} use it (a swarm they did not make is never left)"
+        )
+    if state == "locked":
+        return Check(
+            "Swarm",
+            False,
+            "locked (autolock)",
+            f"docker swarm unlock (a locked swarm stops {who})",
+            optional=True,
+        )
+    return Check(
+        "Swarm",
+        False,
+        f"{state}: a swarm left half-made; {who} leave it and make a new one",
+        "docker swarm leave --force",
+        optional=True,
+    )
+
+
+def check_engine(root: Path | None = None) -> list[Check]:
     try:
         import docker
 
@@ -127,16 +190,7 @@ def check_engine() -> list[Check]:
             )
         ]
     checks = [Check("Docker engine", True, client.version().get("Version", "?"))]
-    state = client.info().get("Swarm", {}).get("LocalNodeState", "?")
-    checks.append(
-        Check(
-            "Swarm",
-            state == "active",
-            state,
-            "docker swarm init --advertise-addr 127.0.0.1 (07-swarm needs it)",
-            optional=True,
-        )
-    )
+    checks.append(check_swarm(client.info().get("Swarm", {}), swarm_lessons(root)))
     try:
         from course.images import WEB_VERSIONS
     except Exception:
@@ -192,6 +246,6 @@ def diagnose(root: Path | None = None) -> list[Check]:
         *check_lab_extensions(),
         check_kernel(),
         check_course(root),
-        *check_engine(),
+        *check_engine(root),
         *check_tools(),
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from click.testing import CliRunner
 
 from course.cli import main
@@ -37,6 +38,60 @@ def test_doctor_reports_each_check_with_its_fix(released_course):
     assert "ok nbgrader: 0.9.6" in result.output
     assert "JupyterLab extension @jupyter/nbgrader" in result.output
     assert f"course root: {released_course.root}" in result.output
+
+
+class _FakeEngine:
+    """What `course doctor` asks a Docker engine, answered without one."""
+
+    def __init__(self, swarm: dict):
+        self.swarm = swarm
+        self.images = self
+
+    def ping(self):
+        return True
+
+    def version(self):
+        return {"Version": "26.1.5"}
+
+    def info(self):
+        return {"Swarm": self.swarm}
+
+    def get(self, tag):  # images.get: every lab image is there
+        return tag
+
+    def close(self):
+        pass
+
+
+@pytest.mark.parametrize(
+    ("swarm", "line", "fix"),
+    [
+        (
+            {"LocalNodeState": "inactive", "NodeID": ""},
+            "ok Swarm: inactive: lessons a1 03 put the engine in Swarm mode themselves "
+            "(Lab.ensure_swarm) and leave it when done",
+            None,
+        ),
+        ({"LocalNodeState": "active", "NodeID": "n1"}, "ok Swarm: active: lessons a1 03", None),
+        ({"LocalNodeState": "locked"}, "-- Swarm: locked (autolock)", "docker swarm unlock"),
+    ],
+)
+def test_doctor_says_the_lessons_enter_swarm_themselves(course_copy, monkeypatch, swarm, line, fix):
+    """Is an inactive Swarm fine (the lessons that need it init it and leave it), with no
+    `docker swarm init` suggested, and only a locked swarm worth a fix?"""
+    import docker
+
+    lesson = course_copy.lesson_dir("a1") / "03-contenedores.py"
+    lesson.write_text(lesson.read_text() + "\nlab.ensure_swarm()\n")
+    monkeypatch.setattr(docker, "from_env", lambda **kw: _FakeEngine(swarm))
+    result = CliRunner().invoke(main, ["--root", str(course_copy.root), "doctor"])
+    assert result.exit_code == 0, result.output
+    assert line in result.output
+    assert "swarm init" not in result.output
+    fixes = [x for x in result.output.splitlines() if x.strip().startswith("fix:") and "swarm" in x]
+    assert fixes == (
+        [] if fix is None else [f"    fix: {fix} (a locked swarm stops lessons a1 03)"]
+    )
 
 
 def test_images_calls_the_lab_image_builder(monkeypatch):

@@ -82,3 +82,48 @@ def test_public_lines_are_not_leaks(released_course):
         )
         == []
     )
+
+
+ANSWER_02 = 'return os.environ.get("COURSE_BACKEND") or BACKEND'  # 02-entorno's one-line solution
+
+
+def _quote_answer_02_in_lesson_03(course) -> None:
+    lesson = course.lesson_dir(ASSIGNMENT) / "03-contenedores.py"
+    lesson.write_text(
+        lesson.read_text()
+        + f"\n# %% [markdown]\n# Repaso de 02, la respuesta era:\n#\n#     {ANSWER_02}\n"
+    )
+
+
+def test_a_solution_a_later_lesson_shows_in_public_is_no_leak_there(course_copy):
+    """Is 02's one-line answer, quoted on purpose by lesson 03, released without a leak?"""
+    _quote_answer_02_in_lesson_03(course_copy)
+    report = grading.release(course_copy, ASSIGNMENT)
+    released = (course_copy.step_dir("release", ASSIGNMENT) / "03-contenedores.ipynb").read_text()
+    assert ANSWER_02.replace('"', '\\"') in released
+    assert report.leaks == [] and report.ok
+
+
+def test_that_quote_excuses_no_leak_anywhere_else(course_copy):
+    """With 03 quoting 02's answer, is the answer still a leak in 02's stub and in another cell
+    of 03?"""
+    _quote_answer_02_in_lesson_03(course_copy)
+    assert grading.release(course_copy, ASSIGNMENT).ok
+    release = course_copy.step_dir("release", ASSIGNMENT)
+    for name, index in (("02-entorno.ipynb", None), ("03-contenedores.ipynb", 0)):
+        path = release / name
+        nb = json.loads(path.read_text())
+        if index is None:  # the stub of the solution cell
+            index = next(
+                i
+                for i, c in enumerate(nb["cells"])
+                if "NotImplementedError" in "".join(c["source"])
+            )
+        nb["cells"][index]["source"] = f"def backend_efectivo():\n    {ANSWER_02}\n"
+        path.write_text(json.dumps(nb))
+        leaks = find_leaks(course_copy.notebooks("source", ASSIGNMENT), [path])
+        assert [(leak.cell, leak.what.split()[0]) for leak in leaks] == [
+            (index, "secret"),
+            (index, "secret"),
+        ], leaks
+        assert all(ANSWER_02[:40] in leak.what for leak in leaks)

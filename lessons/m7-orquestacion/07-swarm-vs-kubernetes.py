@@ -256,6 +256,16 @@ assert replicas == 5, f"El estado deseado debe decir 5 réplicas y dice {replica
 rejilla.refresh()
 
 # %% [markdown]
+# Mira la rejilla: además de los *slots* 4 y 5, los slots 1 a 3 reciben una tarea **nueva** de v1
+# y la vieja pasa a `apagándose` (la imagen del curso tarda los 10 s de gracia de `docker stop` en
+# morir; puede que la rejilla te pille a mitad, con algún slot aún sin cambiar). No es tu código: `servicio.scale()` de docker-py lee la especificación del servicio
+# **con los valores por defecto rellenos** (`insert_defaults`) y la devuelve entera; Swarm ve una
+# plantilla de tarea «distinta» de la que guardó y hace un rolling update. Pasa solo la primera
+# vez (después la especificación guardada ya lleva esos valores) y en un motor real igual que en
+# el simulador. En producción se evita creando el servicio con esos valores explícitos
+# (`stop_grace_period`, `restart_policy`, `resources`…) o escalando con `docker service scale`.
+
+# %% [markdown]
 # ## 5. Rolling update, y cómo comprobarlo en el historial
 #
 # `servicio.update(image=...)` cambia la imagen del estado deseado; Swarm sustituye las tareas

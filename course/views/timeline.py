@@ -24,6 +24,7 @@ import ipywidgets as widgets
 from .palette import OKABE_ITO, version_colour
 
 ROW_H, LANE_GAP, LABEL_W, PLOT_W, RIGHT_W, AXIS_H = 18, 26, 90, 560, 20, 26
+EVENT_CHAR_W = 6  # px per character of a 10 px event label: close events keep their line, not text
 _ids = itertools.count()
 
 
@@ -174,11 +175,15 @@ class RolloutTimeline(widgets.HTML):
                                  f"fill='{version_colour(version)}' stroke='#333' "
                                  f"stroke-width='0.5'><title>{t:.2f} s: v{version}</title>"
                                  "</circle>")
+            free_from = -1.0  # where the last written label ends: labels never overlap
             for t, text in self._events.get(lane.label, []):
                 parts.append(f"<line x1='{x(t):.1f}' x2='{x(t):.1f}' y1='{y}' y2='{y + height}' "
-                             f"stroke='{OKABE_ITO['black']}' stroke-dasharray='3 3'/>"
-                             f"<text x='{x(t) + 3:.1f}' y='{y + height + 11}' font-size='10'>"
-                             f"{escape(text)}</text>")
+                             f"stroke='{OKABE_ITO['black']}' stroke-dasharray='3 3'>"
+                             f"<title>{t:.2f} s: {escape(text)}</title></line>")
+                if x(t) + 3 >= free_from:
+                    parts.append(f"<text x='{x(t) + 3:.1f}' y='{y + height + 11}' "
+                                 f"font-size='10'>{escape(text)}</text>")
+                    free_from = x(t) + 3 + EVENT_CHAR_W * len(text) + 4
             y += height + LANE_GAP + 12
         ticks = []
         step = nice_step(span)

@@ -41,6 +41,18 @@ def test_two_lanes_side_by_side_with_events():
     assert OKABE_ITO["vermillion"] in html and "v2 sana" in html
 
 
+def test_close_events_keep_their_lines_but_labels_never_overlap():
+    """Five events within a tenth of the axis: five dashed lines, labels only where they fit,
+    and every label still readable on its line's tooltip."""
+    series = [(t / 10, 1) for t in range(100)]
+    events = [(1.0 + i * 0.05, f"{3 - i % 3}/3") for i in range(5)] + [(8.0, "fin")]
+    html = RolloutTimeline({"A mano": series}, events={"A mano": events}).value
+    assert html.count("stroke-dasharray='3 3'") == 6
+    written = [text for _, text in events if f"font-size='10'>{text}</text>" in html]
+    assert written[0] == "3/3" and written[-1] == "fin" and len(written) < 6
+    assert all(f"s: {text}</title>" in html for _, text in events)
+
+
 def test_empty_series():
     view = RolloutTimeline({"vacía": []})
     assert view.lanes["vacía"].requests == 0

@@ -30,7 +30,7 @@ lab: $(STAMP)
 # Every test. Tests that need the Docker engine are skipped (with a reason) when none answers,
 # except under CI=true, where they fail.
 test: $(STAMP)
-	$(BIN)/ruff check course tests
+	$(BIN)/ruff check course tests lessons
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 
@@ -38,7 +38,7 @@ test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow and not docker and not browser and not postgres"
 
 lint: $(STAMP)
-	$(BIN)/ruff check course tests
+	$(BIN)/ruff check course tests lessons
 	$(BIN)/lint-imports
 
 images: $(STAMP)

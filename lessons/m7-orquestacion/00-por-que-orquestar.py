@@ -33,13 +33,13 @@ SEED = 0
 import random
 import warnings
 
-warnings.filterwarnings("ignore")
+warnings.filterwarnings("ignore")  # avisos internos de las librerías, no de tu código
 
-import docker  # noqa: E402
+import docker
 
-from course import Lab  # noqa: E402
-from course.probe import Reply  # noqa: E402
-from course.views import ClusterGrid  # noqa: E402
+from course import Lab
+from course.probe import Reply
+from course.views import ClusterGrid
 
 lab = Lab(backend=BACKEND, seed=SEED)
 client = lab.client

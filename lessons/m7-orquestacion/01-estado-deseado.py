@@ -32,12 +32,12 @@ SEED = 0
 import random
 import warnings
 
-warnings.filterwarnings("ignore")
+warnings.filterwarnings("ignore")  # avisos internos de las librerías, no de tu código
 
-import ipywidgets as widgets  # noqa: E402
+import ipywidgets as widgets
 
-from course import Lab  # noqa: E402
-from course.views import (  # noqa: E402
+from course import Lab
+from course.views import (
     ActionButton,
     ClusterGrid,
     EventLog,

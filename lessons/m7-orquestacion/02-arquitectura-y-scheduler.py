@@ -37,13 +37,13 @@ import copy
 import random
 import warnings
 
-warnings.filterwarnings("ignore")
+warnings.filterwarnings("ignore")  # avisos internos de las librerías, no de tu código
 
-import docker  # noqa: E402
-import ipywidgets as widgets  # noqa: E402
+import docker
+import ipywidgets as widgets
 
-from course import Lab  # noqa: E402
-from course.views import ClusterGrid, EventLog, NodeDownControl  # noqa: E402
+from course import Lab
+from course.views import ClusterGrid, EventLog, NodeDownControl
 
 lab = Lab(backend=BACKEND, seed=SEED)
 client = lab.client

@@ -45,9 +45,9 @@ SEED = 0
 import re
 import warnings
 
-warnings.filterwarnings("ignore")
+warnings.filterwarnings("ignore")  # avisos internos de las librerías, no de tu código
 
-from course import Lab  # noqa: E402
+from course import Lab
 
 lab = Lab(backend=BACKEND, seed=SEED)
 client = lab.client
@@ -499,7 +499,7 @@ assert _vistos == _nombres, (
 # réplica está sana. Para eso hace falta un **balanceador de carga**: el tema del cuaderno 04.
 
 # %% nbgrader={"grade": false, "grade_id": "quien_responde", "locked": true, "schema_version": 3, "solution": false, "task": false}
-from collections import Counter  # noqa: E402
+from collections import Counter
 
 respuestas = Counter(alcanza(ref_api, "web") for _ in range(12))
 for cuerpo, veces in sorted(respuestas.items(), key=str):

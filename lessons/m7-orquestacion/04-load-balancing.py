@@ -41,12 +41,12 @@ import re
 import warnings
 from collections import Counter
 
-warnings.filterwarnings("ignore")
+warnings.filterwarnings("ignore")  # avisos internos de las librerías, no de tu código
 
-from IPython.display import display  # noqa: E402
+from IPython.display import display
 
-from course import Lab, nginx  # noqa: E402
-from course.views import TrafficChart  # noqa: E402
+from course import Lab, nginx
+from course.views import TrafficChart
 
 lab = Lab(backend=BACKEND, seed=SEED)
 client = lab.client
@@ -529,7 +529,7 @@ assert "c" in _lc.disponibles(), "Pasado fail_timeout 'c' vuelve a estar disponi
 # `ok=False`. Así se pueden contar.
 
 # %% nbgrader={"grade": false, "grade_id": "repartir", "locked": false, "schema_version": 3, "solution": true, "task": false}
-from course.probe import Reply  # noqa: E402
+from course.probe import Reply
 
 
 def repartir(balanceador, n):

@@ -46,13 +46,13 @@ import random
 import warnings
 from collections import Counter
 
-warnings.filterwarnings("ignore")
+warnings.filterwarnings("ignore")  # avisos internos de las librerías, no de tu código
 
-from IPython.display import display  # noqa: E402
+from IPython.display import display
 
-from course import Lab  # noqa: E402
-from course.probe import Reply  # noqa: E402
-from course.views import ClusterGrid, RolloutTimeline, TrafficChart  # noqa: E402
+from course import Lab
+from course.probe import Reply
+from course.views import ClusterGrid, RolloutTimeline, TrafficChart
 
 lab = Lab(backend=BACKEND, seed=SEED)
 client = lab.client

@@ -40,13 +40,13 @@ SEED = 0
 import math
 import warnings
 
-warnings.filterwarnings("ignore")
+warnings.filterwarnings("ignore")  # avisos internos de las librerías, no de tu código
 
-import ipywidgets as widgets  # noqa: E402
-from IPython.display import display  # noqa: E402
+import ipywidgets as widgets
+from IPython.display import display
 
-from course import Lab  # noqa: E402
-from course.views import LoadChart, LoadSlider  # noqa: E402
+from course import Lab
+from course.views import LoadChart, LoadSlider
 
 lab = Lab(backend=BACKEND, seed=SEED)
 client = lab.client

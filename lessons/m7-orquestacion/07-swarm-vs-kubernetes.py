@@ -33,15 +33,15 @@ SEED = 0
 # %% nbgrader={"grade": false, "grade_id": "setup", "locked": true, "schema_version": 3, "solution": false, "task": false}
 import warnings
 
-warnings.filterwarnings("ignore")
+warnings.filterwarnings("ignore")  # avisos internos de las librerías, no de tu código
 
-import kubernetes_validate  # noqa: E402
-import yaml  # noqa: E402
-from docker.types import EndpointSpec, ServiceMode, UpdateConfig  # noqa: E402
-from IPython.display import display  # noqa: E402
+import kubernetes_validate
+import yaml
+from docker.types import EndpointSpec, ServiceMode, UpdateConfig
+from IPython.display import display
 
-from course import Lab  # noqa: E402
-from course.views import ClusterGrid  # noqa: E402
+from course import Lab
+from course.views import ClusterGrid
 
 lab = Lab(backend=BACKEND, seed=SEED)
 client = lab.client

@@ -38,12 +38,12 @@ SEED = 0
 import json
 import warnings
 
-warnings.filterwarnings("ignore")
+warnings.filterwarnings("ignore")  # avisos internos de las librerías, no de tu código
 
-import docker  # noqa: E402
-from docker.types import EndpointSpec, SecretReference, ServiceMode, UpdateConfig  # noqa: E402
+import docker
+from docker.types import EndpointSpec, SecretReference, ServiceMode, UpdateConfig
 
-from course import Lab  # noqa: E402
+from course import Lab
 
 lab = Lab(backend=BACKEND, seed=SEED)
 client = lab.client

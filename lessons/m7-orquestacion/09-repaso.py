@@ -31,11 +31,11 @@ SEED = 0
 import hashlib
 import warnings
 
-warnings.filterwarnings("ignore")
+warnings.filterwarnings("ignore")  # avisos internos de las librerías, no de tu código
 
-from IPython.display import display  # noqa: E402
+from IPython.display import display
 
-from course.views.quiz import Quiz  # noqa: E402
+from course.views.quiz import Quiz
 
 SAL = "m7-orquestacion/09-repaso"
 

@@ -82,6 +82,12 @@ def static_busybox() -> Path | None:
     return None
 
 
+def base_image() -> str:
+    """What the lab images start from: ``scratch`` plus the host's static busybox, or, without
+    one, the registry's ``busybox``."""
+    return "scratch" if static_busybox() else "busybox"
+
+
 def recipe(base: str) -> str:
     """A short digest of what the images are made of: an image whose label differs was built by
     an older kit and is built again (a tag alone would keep a stale image forever).
@@ -113,8 +119,7 @@ def dockerfile(version: int, base: str) -> str:
 
 def build_context(version: int) -> io.BytesIO:
     """A tar build context for one version, ready for ``images.build(custom_context=True)``."""
-    busybox = static_busybox()
-    base = "scratch" if busybox else "busybox"
+    base = base_image()
     files = {"Dockerfile": dockerfile(version, base).encode(), "start.sh": START_SH.encode(),
              "wget.sh": WGET_SH.encode()}
     buffer = io.BytesIO()
@@ -123,8 +128,8 @@ def build_context(version: int) -> io.BytesIO:
             info = tarfile.TarInfo(name)
             info.size, info.mode = len(data), 0o755
             tar.addfile(info, io.BytesIO(data))
-        if busybox:
-            tar.add(str(busybox), arcname="busybox")
+        if base == "scratch":
+            tar.add(str(static_busybox()), arcname="busybox")
     buffer.seek(0)
     return buffer
 
@@ -140,7 +145,7 @@ def ensure_image(client, name: str = "web", version: int = 1, force: bool = Fals
     if not force:
         try:
             labels = client.images.get(wanted).labels or {}
-            if labels.get(RECIPE_LABEL) in (recipe("scratch"), recipe("busybox")):
+            if labels.get(RECIPE_LABEL) == recipe(base_image()):
                 return wanted
         except docker.errors.ImageNotFound:
             pass

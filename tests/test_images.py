@@ -6,7 +6,7 @@ import io
 
 import pytest
 
-from course.images import RECIPE_LABEL, ensure_image, recipe, static_busybox
+from course.images import RECIPE_LABEL, base_image, ensure_image, recipe
 
 pytestmark = pytest.mark.docker
 
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.docker
 def test_an_image_from_an_older_recipe_is_built_again(docker_client):
     """A `course/web:1` left by an older kit (another recipe label) must not be kept forever:
     a tag alone would hide that the image lacks what the lessons now expect."""
-    current = recipe("scratch" if static_busybox() else "busybox")
+    current = recipe(base_image())
     wanted = ensure_image(docker_client, "web", 1)
     stale = f"FROM {wanted}\nLABEL {RECIPE_LABEL}=de-otro-kit\n".encode()
     docker_client.images.build(fileobj=io.BytesIO(stale), tag=wanted, rm=True)

@@ -52,6 +52,21 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def wait_http(url: str, server: subprocess.Popen, seconds: float, log: Path) -> None:
+    """Wait until ``url`` answers; fail with the end of ``log`` if ``server`` stops first or
+    ``seconds`` pass."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            return
+        except OSError as error:
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("JupyterLab did not start:\n"
+                                   + log.read_text()[-3000:]) from error
+            time.sleep(0.5)
+
+
 @pytest.fixture(scope="session")
 def course_copy(tmp_path_factory) -> Path:
     """The course as a student or instructor has it, copied so the browser cannot dirty it."""
@@ -93,18 +108,7 @@ def jupyter(course_copy):
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
-                break
-            except OSError as error:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    log.flush()
-                    raise RuntimeError("JupyterLab did not start:\n"
-                                       + (course_copy / "jupyter.log").read_text()[-2000:]
-                                       ) from error
-                time.sleep(0.5)
+        wait_http(f"{base}/api/status?token={token}", server, 60, course_copy / "jupyter.log")
         yield base, token
     finally:
         server.terminate()

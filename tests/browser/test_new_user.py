@@ -14,7 +14,6 @@ import os
 import signal
 import subprocess
 import time
-import urllib.request
 from pathlib import Path
 
 import nbformat
@@ -23,7 +22,7 @@ import pytest
 from course.grading.cells import grade_id, is_solution, solution_only
 
 from . import lab_page
-from .conftest import ROOT, SHOTS, _free_port
+from .conftest import ROOT, SHOTS, _free_port, wait_http
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -37,19 +36,6 @@ def _solutions(clone: Path) -> dict[str, str]:
     """``{grade_id: code}``: what a student who solved the lesson types into each answer cell."""
     source = nbformat.read(clone / "source" / ASSIGNMENT / f"{LESSON}.ipynb", as_version=4)
     return {grade_id(c): solution_only(c.source) for c in source.cells if is_solution(c)}
-
-
-def _wait_http(url: str, server: subprocess.Popen, seconds: float, log: Path) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            return
-        except OSError as error:
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError("`make lab` did not open JupyterLab:\n"
-                                     + log.read_text()[-3000:]) from error
-            time.sleep(0.5)
 
 
 def _type_answer(page, index: int, code: str) -> None:
@@ -94,7 +80,7 @@ def test_a_new_user_clones_opens_a_lesson_and_checks_a_solution(browser, tmp_pat
             assert time.monotonic() < deadline, "install took too long:\n" + log.read_text()[-3000:]
             time.sleep(0.5)
         step("make lab: install (.venv)")
-        _wait_http(f"http://127.0.0.1:{port}/api/status?token={TOKEN}", server, 120, log)
+        wait_http(f"http://127.0.0.1:{port}/api/status?token={TOKEN}", server, 120, log)
         step("make lab: images, trabajo/, JupyterLab answering")
         assert (clone / "trabajo" / ASSIGNMENT / f"{LESSON}.ipynb").exists()
 

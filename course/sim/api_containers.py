@@ -14,7 +14,7 @@ from .client import multiplex
 from .creation import create_container
 from .filters import select
 from .naming import unix_time
-from .transport import Response, Router, bad_request, conflict, not_found, unsupported
+from .transport import ApiError, Response, Router, bad_request, conflict, not_found, unsupported
 
 router = Router()
 ID = r"/containers/([^/]+)"
@@ -96,15 +96,23 @@ def prune(req):
     filters = req.filters()
     if set(filters) - {"label", "label!"}:
         raise unsupported(f"containers.prune con los filtros {sorted(filters)}")
-    removed = []
+    removed, reclaimed = [], 0
     for c in req.engine.containers.newest_first():
         if c.running or not _labels_match(c.labels, filters.get("label", [])):
             continue
         if any(_labels_match(c.labels, [v]) for v in filters.get("label!", [])):
             continue
+        reclaimed += _layer_size(c)
         lifecycle.remove(req.engine, c)
         removed.append(c.id)
-    return {"ContainersDeleted": removed or None, "SpaceReclaimed": 0}
+    return {"ContainersDeleted": removed or None, "SpaceReclaimed": reclaimed}
+
+
+def _layer_size(container) -> int:
+    """Bytes of the container's own layer: the files it wrote over its image's."""
+    image_files = container.image.files
+    return sum(len(data) for path, data in container.view.root.files.items()
+               if image_files.get(path) != data)
 
 
 def _labels_match(labels: dict, values) -> bool:
@@ -178,6 +186,8 @@ def rename(req):
 @router.route("GET", ID + "/logs")
 def logs(req):
     container = find(req)
+    if container.host_config["LogConfig"]["Type"] == "none":
+        raise ApiError(501, "configured logging driver does not support reading")
     if req.flag("follow"):  # the engine streams until the container stops: wait, then answer
         lifecycle.wait(req.engine, container)
     if req.flag("timestamps") or req.arg("since") not in (None, "0") or req.arg("until"):

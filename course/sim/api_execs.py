@@ -63,11 +63,16 @@ def start(req):
     exec_.exit_code = code
     engine.emit("container", "exec_die", container.id, name=container.name,
                 execID=exec_.id, exitCode=str(code))
-    if req.json().get("Detach"):
+    start_request = req.json()
+    if start_request.get("Detach"):
         return Response(status=200, raw=b"")
-    if exec_.tty:
-        return Response(raw=b"".join(d for _, d in exec_.chunks), content_type="text/plain")
-    body = b"".join(multiplex(*((d, b"") if s == 1 else (b"", d))) for s, d in exec_.chunks)
+    chunks = exec_.chunks
+    if exec_.tty:  # the program wrote to a terminal: one stream, and the tty's \n -> \r\n
+        chunks = [(1, d.replace(b"\n", b"\r\n")) for _, d in chunks]
+    # the engine frames the answer by the *start* request's Tty, whatever the exec was created with
+    if start_request.get("Tty"):
+        return Response(raw=b"".join(d for _, d in chunks), content_type="text/plain")
+    body = b"".join(multiplex(*((d, b"") if s == 1 else (b"", d))) for s, d in chunks)
     return Response(raw=body, content_type="application/vnd.docker.raw-stream")
 
 

@@ -50,14 +50,19 @@ def create(req):
                             '"docker swarm join" to connect this node to swarm and try again.')
     if driver not in ("bridge", "overlay"):  # overlay: Swarm only (checked above)
         raise unsupported(f"las redes con driver '{driver}' (usa driver='bridge')")
-    ipam = (body.get("IPAM") or {}).get("Config") or []
-    subnet = ipam[0].get("Subnet") if ipam else None
+    pools = (body.get("IPAM") or {}).get("Config") or []
+    if len(pools) > 1:
+        raise unsupported("las redes con varios rangos IPAM")
     if body.get("EnableIPv6"):
         raise unsupported("las redes IPv6")
+    ingress = bool(body.get("Ingress"))
+    if ingress and any(n.ingress for n in req.engine.networks.all()):
+        raise ApiError(403, "ingress network already exists")
     network = req.engine.networks.create(
         name, driver, req.engine.clock.now, labels=body.get("Labels"),
         options=body.get("Options"), internal=bool(body.get("Internal")),
-        attachable=bool(body.get("Attachable")), subnet=subnet,
+        attachable=bool(body.get("Attachable")), ipam=pools[0] if pools else None,
+        ingress=ingress,
     )
     req.engine.emit("network", "create", network.id, name=name, type=driver)
     return Response({"Id": network.id, "Warning": ""}, status=201)
@@ -65,7 +70,11 @@ def create(req):
 
 @router.route("GET", ID)
 def inspect(req):
-    return find(req).inspect(req.engine.containers.by_id)
+    network = find(req)
+    scope = req.arg("scope")
+    if scope and scope != network.scope:  # the engine looks only in the scope asked for
+        raise not_found(f"network {req.groups[0]} not found")
+    return network.inspect(req.engine.containers.by_id)
 
 
 @router.route("GET", "/networks")
@@ -92,7 +101,7 @@ def list_(req):
 @router.route("DELETE", ID)
 def remove(req):
     network = find(req)
-    if not network.user_defined:
+    if not network.user_defined and not network.ingress:
         raise ApiError(403, f"{network.name} is a pre-defined network and cannot be removed")
     in_use = [c for c in req.engine.containers.by_id.values() if network.name in c.endpoints
               and c.endpoints[network.name].network is network]
@@ -118,6 +127,11 @@ def connect(req):
     if config.get("IPAMConfig"):
         raise unsupported("las direcciones IP fijas (ipv4_address)")
     attach.connect(req.engine, container, network, config.get("Aliases") or [])
+    endpoint = container.endpoints.get(network.name)
+    if endpoint is not None:
+        endpoint.mac_address = config.get("MacAddress") or ""
+        endpoint.driver_opts = config.get("DriverOpts") or None
+        endpoint.links = list(config.get("Links") or [])
     return Response(status=200)
 
 

@@ -126,7 +126,8 @@ def sh(process, argv):
             return 2
         return Shell(process, shell_runner).run(script)
     if len(argv) == 1:
-        return 0  # no stdin attached: an interactive shell reads EOF and ends at once
+        process.reads_stdin("sh")  # without stdin or a TTY it reads EOF and ends at once
+        return 0
     raise unsupported(f"las opciones de sh {' '.join(argv[1:])!r} (usa sh -c \"...\")")
 
 
@@ -200,12 +201,21 @@ def env(process, argv):
     return 0
 
 
+def top(process, argv):
+    """``top`` redraws the process list until it is stopped: only a main process can."""
+    process.block("top")
+    return 0
+
+
 def pwd(process, argv):
     process.write(process.cwd + "\n")
     return 0
 
 
 def cat(process, argv):
+    if len(argv) == 1:
+        process.reads_stdin("cat")
+        return 0
     status = 0
     for name in argv[1:]:
         try:
@@ -330,5 +340,5 @@ def _remove_tree(files, path):
 APPLETS = {
     "sh": sh, "ash": sh, "httpd": httpd, "hostname": hostname, "echo": echo, "true": true,
     "false": false, "env": env, "printenv": env, "pwd": pwd, "cat": cat, "ls": ls,
-    "sleep": sleep, "mkdir": mkdir, "touch": touch, "rm": rm,
+    "sleep": sleep, "top": top, "mkdir": mkdir, "touch": touch, "rm": rm,
 }

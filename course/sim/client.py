@@ -11,6 +11,9 @@ from docker.utils.socket import consume_socket_output, demux_adaptor
 
 from .transport import API_VERSION, BASE_URL, SimAdapter
 
+LIVE_STREAMS_UNSUPPORTED = (
+    "El simulador no ofrece flujos en vivo (stream=True, socket=True, follow=True, websockets). "
+    "Pide el resultado completo (stream=False) o usa un motor Docker real.")
 _HEADER = struct.Struct(">BxxxL")  # the engine's stream multiplexing header: stream id, length
 
 
@@ -72,12 +75,12 @@ class SimAPIClient(docker.APIClient):
             if line.strip():
                 yield json.loads(line) if decode else line
 
+    def _attach_websocket(self, container, params=None):
+        raise DockerException(LIVE_STREAMS_UNSUPPORTED)
+
     def _get_raw_response_socket(self, response):
         self._raise_for_status(response)
-        raise DockerException(
-            "El simulador no ofrece flujos en vivo (stream=True, socket=True, follow=True). "
-            "Pide el resultado completo (stream=False) o usa un motor Docker real."
-        )
+        raise DockerException(LIVE_STREAMS_UNSUPPORTED)
 
 
 class SimDockerClient(docker.DockerClient):

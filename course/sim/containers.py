@@ -27,9 +27,14 @@ class Endpoint:
     aliases: list[str] = field(default_factory=list)  # what the user asked for
     endpoint_id: str = ""
     ip: str = ""  # empty while the container is not running
+    mac_address: str = ""  # what the user asked for (``MacAddress``); else made from the address
+    driver_opts: dict | None = None  # ``DriverOpts`` as asked (kept, shown by inspect)
+    links: list[str] = field(default_factory=list)  # network-scoped links, "name:alias"
 
     @property
     def mac(self) -> str:
+        if self.mac_address:
+            return self.mac_address
         if not self.ip:
             return ""
         return "02:42:" + ":".join(f"{int(part):02x}" for part in self.ip.split("."))
@@ -39,12 +44,12 @@ class Endpoint:
         if self.network.user_defined:
             aliases = [*self.aliases, container.id[:12]]
         return {
-            "IPAMConfig": None, "Links": None, "Aliases": aliases,
+            "IPAMConfig": None, "Links": list(self.links) or None, "Aliases": aliases,
             "NetworkID": self.network.id, "EndpointID": self.endpoint_id if self.ip else "",
             "Gateway": self.network.gateway if self.ip else "", "IPAddress": self.ip,
             "IPPrefixLen": self.network.prefix_len if self.ip else 0, "IPv6Gateway": "",
             "GlobalIPv6Address": "", "GlobalIPv6PrefixLen": 0, "MacAddress": self.mac,
-            "DriverOpts": None,
+            "DriverOpts": self.driver_opts,
         }
 
 
@@ -90,6 +95,7 @@ class Container:
     published: dict[tuple[str, int], int] = field(default_factory=dict)  # host -> private
     timers: dict[str, Any] = field(default_factory=dict)  # exit / restart / health
     exec_ids: list[str] = field(default_factory=list)
+    link_env: list[str] = field(default_factory=list)  # links' variables (course/sim/links.py)
 
     @property
     def short_id(self) -> str:

@@ -16,7 +16,7 @@ from .containers import Container, Endpoint
 from .filesystem import ContainerView, Filesystem
 from .images import normalize_reference
 from .naming import new_id, random_name
-from .transport import bad_request, conflict, not_found, unsupported
+from .transport import ApiError, bad_request, conflict, not_found, unsupported
 from .volumes import parse_bind, parse_mount
 
 VALID_NAME = re.compile(r"^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$")
@@ -57,6 +57,28 @@ def _restart_policy(host_config: dict) -> dict:
     return {"Name": policy.get("Name") or "", "MaximumRetryCount": retries}
 
 
+#: logging drivers: the two the simulator keeps logs for, ``none``, and the rest of 20.10's
+LOG_DRIVERS_KEPT = ("json-file", "local")
+LOG_DRIVERS_OTHER = ("syslog", "journald", "gelf", "fluentd", "awslogs", "splunk", "etwlogs",
+                     "gcplogs", "logentries")
+
+
+def _log_config(asked: dict | None) -> dict:
+    driver = (asked or {}).get("Type") or "json-file"
+    options = dict((asked or {}).get("Config") or {})
+    if driver in LOG_DRIVERS_OTHER:
+        raise unsupported(f"el driver de logs '{driver}' (usa json-file, local o none)")
+    if driver not in (*LOG_DRIVERS_KEPT, "none"):
+        raise ApiError(500, f"logger: no log driver named '{driver}' is registered")
+    return {"Type": driver, "Config": options}
+
+
+def _runtime(asked: str | None) -> str:
+    if asked and asked != "runc":
+        raise bad_request(f"Unknown runtime specified {asked}")
+    return "runc"
+
+
 def _check_name(engine, name: str) -> str:
     if not VALID_NAME.match(name):
         raise bad_request(
@@ -95,7 +117,10 @@ def _endpoints(engine, host_config: dict, networking: dict | None) -> dict[str, 
                           "defined networks")
     if config.get("IPAMConfig"):
         raise unsupported("las direcciones IP fijas (ipv4_address)")
-    return {network.name: Endpoint(network, aliases)}
+    endpoint = Endpoint(network, aliases, driver_opts=config.get("DriverOpts") or None)
+    endpoint.mac_address = config.get("MacAddress") or ""
+    endpoint.links = list(config.get("Links") or [])
+    return {network.name: endpoint}
 
 
 def _mounts(engine, container_id: str, body: dict, host_config: dict):
@@ -145,8 +170,11 @@ def create_container(engine, body: dict, name: str | None = None) -> Container:
     host_config["PortBindings"] = host_config.get("PortBindings") or {}
     host_config.setdefault("Binds", None)
     host_config.setdefault("AutoRemove", False)
-    host_config["LogConfig"] = {"Type": "json-file", "Config": {}}
+    host_config["LogConfig"] = _log_config(host_config.get("LogConfig"))
+    host_config["Runtime"] = _runtime(host_config.get("Runtime"))
     endpoints = _endpoints(engine, host_config, body.get("NetworkingConfig"))
+    if body.get("MacAddress"):
+        next(iter(endpoints.values())).mac_address = body["MacAddress"]
     container_id = new_id(engine.rng)
     exposed = dict.fromkeys(image.exposed_ports, {})
     exposed.update(body.get("ExposedPorts") or {})

@@ -53,6 +53,10 @@ def resolve(engine, container, name: str) -> list[str] | None:
         if not network.user_defined or not endpoint.ip:
             continue
         ids = network.dns.get(name)
+        if not ids:  # a network-scoped link's alias: only the linking container sees it
+            target = {alias.lower(): target for target, alias in
+                      (link.split(":", 1) for link in endpoint.links if ":" in link)}.get(name)
+            ids = network.dns.get(target.lower()) if target else None
         if not ids and name.endswith("." + network.name):
             ids = network.dns.get(name[: -len(network.name) - 1])
         if ids:

@@ -95,6 +95,17 @@ def default_catalogue() -> list[Image]:
     return [busybox, *(_web(v) for v in WEB_VERSIONS)]
 
 
+#: the tags docker-py's own integration tests run (tests/dockerpy): busybox-like images here,
+#: local tags of the kit's busybox image on the real engine (no registry either way)
+DOCKERPY_TEST_TAGS = ("alpine:3.10", "alpine:latest", "busybox:buildroot-2014.02")
+
+
+def dockerpy_test_images() -> list[Image]:
+    """The images docker-py's integration suite expects an engine to have."""
+    dirs = (*_BASE_DIRS, "/home", "/root", "/tmp", "/usr", "/var")
+    return [Image(repo_tags=(tag,), cmd=("/bin/sh",), dirs=dirs) for tag in DOCKERPY_TEST_TAGS]
+
+
 def normalize_reference(ref: str) -> str:
     """``busybox`` → ``busybox:latest``; ``docker.io/library/x:1`` → ``x:1``.
 

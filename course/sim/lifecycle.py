@@ -16,12 +16,13 @@ functions of ``(engine, container)``.
 
 from __future__ import annotations
 
-from . import attach, health
+from . import attach, health, links
 from .busybox import ExecutableNotFound, check_executable, oci_start_error, run_program
 from .process import Process, container_env
 from .transport import ApiError, RequestTimeout, Response, conflict, read_timeout, unsupported
 
 MIN_RUN = 0.001  # virtual seconds even an instant command takes
+AUTO_REMOVE_AFTER = 0.1  # virtual seconds between an exit and the removal AutoRemove asks for
 BACKOFF_START, BACKOFF_MAX, BACKOFF_RESET_AFTER = 0.1, 60.0, 10.0
 DEFAULT_STOP_TIMEOUT = 10
 WAIT_LIMIT = 24 * 3600.0  # virtual seconds ``wait`` lets pass before it gives up
@@ -52,6 +53,7 @@ def start(engine, container, manual: bool = True):
         container.exit_code = 126 if missing.reason == "permission denied" else 127
         container.error = oci_start_error(missing)
         raise ApiError(400, container.error) from None
+    container.link_env = links.environment(engine, container)
     if manual:
         engine.clock.cancel(container.timers.pop("restart", None))
         container.restart_count, container.backoff = 0, 0.0
@@ -99,12 +101,21 @@ def exited(engine, container, code: int) -> None:
     if delay is None:
         container.status = "exited"
         if container.host_config.get("AutoRemove"):
-            remove(engine, container, force=True, volumes=True)
+            # the daemon removes it a moment after the exit: long enough for the client that
+            # followed its logs to look at it and wait for it (docker-py's containers.run does)
+            container.timers["remove"] = engine.clock.schedule(
+                AUTO_REMOVE_AFTER, lambda: _auto_remove(engine, container))
         return
     container.status = "restarting"
     container.restart_count += 1
     container.timers["restart"] = engine.clock.schedule(delay, lambda: _restart_now(engine,
                                                                                     container))
+
+
+def _auto_remove(engine, container) -> None:
+    container.timers.pop("remove", None)
+    if container.status == "exited" and engine.containers.by_id.get(container.id) is container:
+        remove(engine, container, force=True, volumes=True)
 
 
 def _restart_now(engine, container) -> None:

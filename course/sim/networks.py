@@ -39,6 +39,10 @@ class Network:
     options: dict = field(default_factory=dict)
     internal: bool = False
     attachable: bool = False
+    ingress: bool = False  # Swarm's routing-mesh network (made by swarm init)
+    ip_range: ipaddress.IPv4Network | None = None  # IPAM IPRange: where addresses come from
+    gateway_ip: str = ""  # IPAM Gateway, when the user chose it
+    aux_addresses: dict | None = None  # IPAM AuxiliaryAddresses (reserved, never handed out)
     containers: dict[str, str] = field(default_factory=dict)  # container id -> ip (running)
     dns: dict[str, list[str]] = field(default_factory=dict)  # name/alias/short id -> ids
     _next: int = 2  # .1 is the gateway
@@ -47,11 +51,23 @@ class Network:
     @property
     def user_defined(self) -> bool:
         """The embedded DNS answers only on networks the user created (any driver)."""
-        return self.name not in BUILTIN
+        return self.name not in BUILTIN and not self.ingress
+
+    @property
+    def scope(self) -> str:
+        return "swarm" if self.driver == "overlay" else "local"
 
     @property
     def gateway(self) -> str:
+        if self.gateway_ip:
+            return self.gateway_ip
         return str(self.subnet.network_address + 1) if self.subnet else ""
+
+    def reserve_range(self) -> None:
+        """Hand out addresses from ``ip_range`` only, never the gateway or auxiliary ones."""
+        if self.ip_range is not None:
+            self._next = max(self._next, int(self.ip_range.network_address)
+                             - int(self.subnet.network_address))
 
     @property
     def prefix_len(self) -> int:
@@ -61,13 +77,17 @@ class Network:
         """The next free address (freed ones first, lowest first)."""
         if self.subnet is None:
             return ""
-        if self._free:
-            offset = heapq.heappop(self._free)
-        else:
-            offset, self._next = self._next, self._next + 1
-            if offset >= self.subnet.num_addresses - 1:
-                raise RuntimeError(f"no free addresses in {self.subnet}")
-        return str(self.subnet.network_address + offset)
+        taken = {self.gateway, *(self.aux_addresses or {}).values()}
+        while True:
+            if self._free:
+                offset = heapq.heappop(self._free)
+            else:
+                offset, self._next = self._next, self._next + 1
+                if offset >= self.subnet.num_addresses - 1:
+                    raise RuntimeError(f"no free addresses in {self.subnet}")
+            address = str(self.subnet.network_address + offset)
+            if address not in taken:
+                return address
 
     def release(self, ip: str) -> None:
         if self.subnet is not None and ip:
@@ -88,14 +108,18 @@ class Network:
         ipam = []
         if self.subnet is not None:
             ipam = [{"Subnet": str(self.subnet)}]
-            if self.user_defined:
+            if self.ip_range is not None:
+                ipam[0]["IPRange"] = str(self.ip_range)
+            if self.user_defined or self.ingress:
                 ipam[0]["Gateway"] = self.gateway
+            if self.aux_addresses:
+                ipam[0]["AuxiliaryAddresses"] = dict(self.aux_addresses)
         return {
             "Name": self.name, "Id": self.id, "Created": rfc3339(self.created),
-            "Scope": "swarm" if self.driver == "overlay" else "local", "Driver": self.driver,
+            "Scope": self.scope, "Driver": self.driver,
             "EnableIPv6": False,
             "IPAM": {"Driver": "default", "Options": None, "Config": ipam},
-            "Internal": self.internal, "Attachable": self.attachable, "Ingress": False,
+            "Internal": self.internal, "Attachable": self.attachable, "Ingress": self.ingress,
             "ConfigFrom": {"Network": ""}, "ConfigOnly": False, "Containers": attached,
             "Options": dict(self.options), "Labels": dict(self.labels),
         }
@@ -145,13 +169,22 @@ class NetworkStore:
         raise RuntimeError("no free address pools")
 
     def create(self, name: str, driver: str, now: float, labels=None, options=None,
-               internal=False, attachable=False, subnet: str | None = None) -> Network:
+               internal=False, attachable=False, subnet: str | None = None,
+               ipam: dict | None = None, ingress: bool = False,
+               network_id: str | None = None) -> Network:
+        """A new network; ``ipam`` is the first IPAM pool as sent (Subnet, IPRange, Gateway,
+        AuxiliaryAddresses)."""
+        ipam = dict(ipam or {})
+        subnet = subnet or ipam.get("Subnet")
         network = Network(
-            self._new_id(), name, driver, now,
+            network_id or self._new_id(), name, driver, now,
             ipaddress.ip_network(subnet) if subnet else self._next_subnet(),
             labels=dict(labels or {}), options=dict(options or {}),
-            internal=internal, attachable=attachable,
+            internal=internal, attachable=attachable, ingress=ingress,
+            ip_range=ipaddress.ip_network(ipam["IPRange"]) if ipam.get("IPRange") else None,
+            gateway_ip=ipam.get("Gateway") or "", aux_addresses=ipam.get("AuxiliaryAddresses"),
         )
+        network.reserve_range()
         self.by_id_add(network)
         return network
 

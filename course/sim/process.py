@@ -78,6 +78,14 @@ class Process:
             )
         self.blocked = True
 
+    def reads_stdin(self, program: str) -> None:
+        """``program`` reads its standard input to the end. A main process whose stdin stays open
+        (``stdin_open=True``, or a TTY, which never sends EOF) waits there forever, as on the
+        engine; anything else reads EOF at once and goes on."""
+        config = self.container.config if self.container is not None else {}
+        if self.main and (config.get("OpenStdin") or config.get("Tty")):
+            self.block(f"{program} leyendo de la entrada estándar")
+
     # -- the container --------------------------------------------------------------------------
     @property
     def files(self):
@@ -95,11 +103,13 @@ class Process:
 def container_env(container, extra=None) -> dict[str, str]:
     """The environment a process in ``container`` starts with, in the engine's order.
 
-    moby starts from ``PATH`` and ``HOSTNAME``, then replaces or appends ``Config.Env`` (the
-    image's and the user's), then the exec's own variables; runc adds ``HOME`` when missing.
+    moby starts from ``PATH`` and ``HOSTNAME``, then the links' variables, then replaces or
+    appends ``Config.Env`` (the image's and the user's), then the exec's own variables; runc
+    adds ``HOME`` when missing.
     """
     env: dict[str, str] = {"PATH": PATH_DEFAULT, "HOSTNAME": container.hostname}
-    for entry in [*(container.config.get("Env") or []), *(extra or [])]:
+    links = container.link_env  # resolved when it started (course/sim/links.py)
+    for entry in [*links, *(container.config.get("Env") or []), *(extra or [])]:
         key, _, value = entry.partition("=")
         env[key] = value
     env.setdefault("HOME", "/")

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import requests
 from requests.adapters import BaseAdapter
@@ -143,7 +143,7 @@ class SimAdapter(BaseAdapter):
 
     def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
         url = urlsplit(request.url)
-        path = re.sub(r"^/v\d+\.\d+", "", url.path)
+        path = unquote(re.sub(r"^/v\d+\.\d+", "", url.path))  # the engine routes decoded paths
         params = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
         body = request.body or b""
         if isinstance(body, str):

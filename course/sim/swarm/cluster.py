@@ -88,8 +88,21 @@ class Swarm(NodeControls):
             from .local import LocalRuntime
 
             self.local_runtime = LocalRuntime(self)
+        self._create_ingress()
         self.engine.emit("node", "create", node.id, name=node.hostname)
         return node.id
+
+    def _create_ingress(self) -> None:
+        """Swarm init makes the routing mesh's ``ingress`` network (its id from the swarm's,
+        so the engine's random draws, and every id after them, stay as they were)."""
+        networks = getattr(self.engine, "networks", None)
+        if networks is None or networks.find("ingress") is not None:
+            return
+        import hashlib
+
+        network_id = hashlib.sha256(f"ingress:{self.id}".encode()).hexdigest()[:25]
+        networks.create("ingress", "overlay", self.clock.now, subnet="10.0.0.0/24",
+                        ingress=True, network_id=network_id)
 
     def leave(self, force: bool = False) -> None:
         """``swarm.leave``: a manager must force; every service, task and secret goes away."""

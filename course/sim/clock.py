@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -80,3 +81,31 @@ class Clock:
     def _drop_cancelled(self) -> None:
         while self._queue and self._queue[0].cancelled:
             heapq.heappop(self._queue)
+
+
+class RealWaits:
+    """How much real time a caller spent *waiting* between two API calls.
+
+    Why: code written the docker way polls with ``time.sleep`` between calls (docker-py's own
+    service tests do, and students copy them); on the engine the cluster moves meanwhile. A gap
+    of at least ``threshold`` real seconds counts, rounded down to ``grain`` so the clock moves in
+    whole steps; shorter gaps (the computation between two calls, a cell's overhead) count as
+    nothing, so the same seed and the same calls without real waits give the same history.
+
+    >>> ticks = iter([0.0, 0.01, 0.6, 0.61])
+    >>> waits = RealWaits(monotonic=lambda: next(ticks))
+    >>> waits.since_last(), waits.since_last(), waits.since_last(), waits.since_last()
+    (0.0, 0.0, 0.5, 0.0)
+    """
+
+    def __init__(self, threshold: float = 0.25, grain: float = 0.25, monotonic=time.monotonic):
+        self.threshold, self.grain, self._monotonic = threshold, grain, monotonic
+        self._last: float | None = None
+
+    def since_last(self) -> float:
+        now = self._monotonic()
+        gap = 0.0 if self._last is None else now - self._last
+        self._last = now
+        if gap < self.threshold:
+            return 0.0
+        return (gap // self.grain) * self.grain

@@ -40,8 +40,8 @@ class Endpoint:
         return "02:42:" + ":".join(f"{int(part):02x}" for part in self.ip.split("."))
 
     def settings(self, container: Container) -> dict:
-        aliases = None
-        if self.network.user_defined:
+        aliases = list(self.aliases) or None
+        if self.network.user_defined and self.ip:  # the engine adds the short id when it runs
             aliases = [*self.aliases, container.id[:12]]
         return {
             "IPAMConfig": None, "Links": list(self.links) or None, "Aliases": aliases,

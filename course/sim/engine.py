@@ -1,7 +1,8 @@
 """The simulated engine: the cluster's state, its clock, its event log and the API that reads them.
 
 Every API call costs ``API_STEP`` virtual seconds, so a polling loop written the docker way
-(list, sleep, repeat) always makes progress; ``advance`` lets time pass for ``lab.sleep``.
+(list, sleep, repeat) always makes progress, and a real wait between two calls (``time.sleep``)
+passes too (``RealWaits``); ``advance`` lets time pass for ``lab.sleep``.
 The same seed and the same calls give the same history: randomness comes only from ``self.rng``.
 """
 
@@ -12,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import api_containers, api_execs, api_images, api_networks, api_system, api_volumes
-from .clock import Clock
+from .clock import Clock, RealWaits
 from .containers import ContainerStore
 from .images import ImageStore
 from .networks import NetworkStore
@@ -36,6 +37,7 @@ class Engine:
     def __init__(self, seed: int = 0):
         self.seed = seed
         self.clock = Clock()
+        self.real_waits = RealWaits()  # real time a caller slept between calls also passes
         self.rng = random.Random(seed)
         self.events: list[dict[str, Any]] = []
         self.listeners: list[Callable[[dict[str, Any]], None]] = []
@@ -60,7 +62,7 @@ class Engine:
 
     # -- the API ----------------------------------------------------------------------------
     def handle(self, method: str, path: str, params: dict[str, str], body: bytes):
-        self.clock.advance(API_STEP)
+        self.clock.advance(API_STEP + self.real_waits.since_last())
         return self.router.dispatch(self, method, path, params, body)
 
     def client(self, timeout: int = 60):

@@ -33,7 +33,8 @@ def _stub_paramiko() -> None:
         try:
             import paramiko  # noqa: F401
         except ImportError:
-            sys.modules["paramiko"] = types.ModuleType("paramiko")
+            stub = sys.modules["paramiko"] = types.ModuleType("paramiko")
+            stub.Channel = type("Channel", (), {})  # docker-py's socket helpers test isinstance
 
 
 def _point_at_simulator() -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from . import expected
+from . import expected  # noqa: I001
 from .engine_images import ensure_test_images
 
 HERE = Path(__file__).parent

@@ -22,8 +22,33 @@ def _swarm(req):
 def swarm_init(req):
     body = req.json()
     addr = (body.get("AdvertiseAddr") or "127.0.0.1").split(":")[0]
-    labels = (body.get("Spec") or {}).get("Labels") or {}
-    return _swarm(req).init(advertise_addr=addr, labels=labels)
+    asked = body.get("Spec") or {}
+    node_id = _swarm(req).init(advertise_addr=addr, labels=asked.get("Labels") or {})
+    spec = default_spec()
+    for key, value in asked.items():  # what init was given replaces the defaults, key by key
+        if isinstance(value, dict) and isinstance(spec.get(key), dict):
+            spec[key].update(value)
+        elif value is not None:
+            spec[key] = value
+    _swarm(req).init_settings = {
+        "Spec": spec, "DefaultAddrPool": list(body.get("DefaultAddrPool") or ["10.0.0.0/8"]),
+        "SubnetSize": body.get("SubnetSize") or 24,
+        "DataPathPort": body.get("DataPathPort") or 4789, "for": _swarm(req).id,
+    }
+    return node_id
+
+
+def default_spec() -> dict:
+    """The Spec of a swarm initialised without options (20.10's defaults)."""
+    return {
+        "Name": "default", "Labels": {},
+        "Orchestration": {"TaskHistoryRetentionLimit": 5},
+        "Raft": {"SnapshotInterval": 10000, "KeepOldSnapshots": 0,
+                 "LogEntriesForSlowFollowers": 500, "ElectionTick": 10, "HeartbeatTick": 1},
+        "Dispatcher": {"HeartbeatPeriod": 5_000_000_000},
+        "CAConfig": {"NodeCertExpiry": 7_776_000_000_000_000, "ForceRotate": 0},
+        "TaskDefaults": {}, "EncryptionConfig": {"AutoLockManagers": False},
+    }
 
 
 @router.route("POST", "/swarm/leave")
@@ -36,20 +61,18 @@ def swarm_leave(req):
 def swarm_inspect(req):
     swarm = _swarm(req)
     swarm.require_manager()
+    settings = getattr(swarm, "init_settings", None)
+    if not settings or settings["for"] != swarm.id:  # this swarm was made without init options
+        settings = {
+            "Spec": default_spec(), "DefaultAddrPool": ["10.0.0.0/8"], "SubnetSize": 24,
+            "DataPathPort": 4789}
+    spec = {**settings["Spec"], "Labels": dict(getattr(swarm, "labels", {}))}
     return {
         "ID": swarm.id, "Version": {"Index": swarm.versions.index},
         "CreatedAt": rfc3339(swarm.created), "UpdatedAt": rfc3339(swarm.created),
-        "Spec": {
-            "Name": "default", "Labels": dict(getattr(swarm, "labels", {})),
-            "Orchestration": {"TaskHistoryRetentionLimit": 5},
-            "Raft": {"SnapshotInterval": 10000, "KeepOldSnapshots": 0,
-                     "LogEntriesForSlowFollowers": 500, "ElectionTick": 10, "HeartbeatTick": 1},
-            "Dispatcher": {"HeartbeatPeriod": 5_000_000_000},
-            "CAConfig": {"NodeCertExpiry": 7_776_000_000_000_000},
-            "TaskDefaults": {}, "EncryptionConfig": {"AutoLockManagers": False},
-        },
-        "TLSInfo": {}, "RootRotationInProgress": False, "DefaultAddrPool": ["10.0.0.0/8"],
-        "SubnetSize": 24, "DataPathPort": 4789,
+        "Spec": spec, "TLSInfo": {}, "RootRotationInProgress": False,
+        "DefaultAddrPool": list(settings["DefaultAddrPool"]),
+        "SubnetSize": settings["SubnetSize"], "DataPathPort": settings["DataPathPort"],
         "JoinTokens": {"Worker": f"SWMTKN-1-sim-{swarm.id}-worker",
                        "Manager": f"SWMTKN-1-sim-{swarm.id}-manager"},
     }
@@ -59,6 +82,9 @@ def swarm_inspect(req):
 def swarm_unsupported(req):
     from ..transport import unsupported
 
+    if req.groups[0] == "join" and _swarm(req).active:
+        raise ApiError(503, "This node is already part of a swarm. Use \"docker swarm leave\" "
+                            "to leave this swarm and join another one.")
     raise unsupported(f"POST /swarm/{req.groups[0]} (añade nodos con engine.swarm.add_node)")
 
 

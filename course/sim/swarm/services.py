@@ -97,13 +97,14 @@ def check_spec(spec: dict) -> None:
         raise ValueError(prefix + "ContainerSpec: image reference must be provided")
     mode = specs.canonical_mode(spec.get("Mode"))
     if not set(mode) <= {"Replicated", "Global"}:
-        raise ValueError(prefix + f"the course simulator supports replicated and global "
-                         f"services, not {', '.join(mode)} (use a real Docker engine)")
+        from ..transport import unsupported
+
+        raise unsupported(f"los servicios en modo {', '.join(mode)} (solo replicated y global)")
     replicas = specs.replicas(spec)
     if replicas is not None and replicas < 0:
         raise ValueError(prefix + "Replicas must be a non-negative number")
     for config_key in ("UpdateConfig", "RollbackConfig"):
-        config = spec.get(config_key) or {}
+        config = specs.canonical_rollout(spec.get(config_key)) or {}
         action = config.get("FailureAction")
         if action is not None and action not in specs.FAILURE_ACTIONS:
             raise ValueError(prefix + f"{config_key}: unknown failure action {action!r}")

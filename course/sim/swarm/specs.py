@@ -130,7 +130,7 @@ def normalize(spec: dict) -> dict:
     spec["Mode"] = mode
     for key in ("UpdateConfig", "RollbackConfig"):
         if key in spec:
-            config = {"MaxFailureRatio": 0, **spec[key]}
+            config = {"MaxFailureRatio": 0, **canonical_rollout(spec[key])}
             for zero_omitted in ("Delay", "Monitor"):  # Go's omitempty
                 if not config.get(zero_omitted):
                     config.pop(zero_omitted, None)
@@ -141,6 +141,22 @@ def normalize(spec: dict) -> dict:
         template["Networks"] = spec.pop("Networks")
     spec.pop("Networks", None)
     return spec
+
+
+ROLLOUT_KEYS = ("Parallelism", "Delay", "FailureAction", "Monitor", "MaxFailureRatio", "Order")
+
+
+def canonical_rollout(config: dict | None) -> dict | None:
+    """An ``UpdateConfig``/``RollbackConfig`` with the engine's key case (Go's JSON decoding
+    ignores case: docker-py passes a plain dict such as ``{'order': 'start-first'}`` as it is).
+
+    >>> canonical_rollout({"order": "start-first", "parallelism": 2})
+    {'Order': 'start-first', 'Parallelism': 2}
+    """
+    if not isinstance(config, dict):
+        return config
+    names = {k.lower(): k for k in ROLLOUT_KEYS}
+    return {names.get(k.lower(), k): v for k, v in config.items()}
 
 
 def canonical_mode(mode: dict | None) -> dict:

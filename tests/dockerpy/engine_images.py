@@ -63,3 +63,16 @@ def ensure_test_images() -> None:
             image.tag(repo, version)
     finally:
         client.close()
+
+
+def remove_leftovers() -> list[str]:
+    """Remove the containers docker-py's suite left behind (a few of its tests do not clean up):
+    only containers of the suite's own image, recognised by its label."""
+    client = docker.from_env(timeout=120)
+    try:
+        left = client.containers.list(all=True, filters={"label": LABEL})
+        for container in left:
+            container.remove(force=True, v=True)
+        return [c.name for c in left]
+    finally:
+        client.close()

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from . import expected  # noqa: I001
-from .engine_images import ensure_test_images
+from .engine_images import ensure_test_images, remove_leftovers
 
 HERE = Path(__file__).parent
 SUITE = Path(os.environ.get("COURSE_DOCKERPY_SRC", Path.home() / ".cache/course/docker-py-7.2.0"))
@@ -84,4 +84,8 @@ def test_dockerpy_suite_on_simulator(area, tmp_path):
 @pytest.mark.parametrize("area", ENGINE_AREAS)
 def test_dockerpy_suite_on_engine(area, tmp_path):
     ensure_test_images()
-    judge(run_area(area, "docker", tmp_path), expected.FAILS_ON_ENGINE, area, "docker")
+    try:
+        outcomes = run_area(area, "docker", tmp_path)
+    finally:
+        remove_leftovers()
+    judge(outcomes, expected.FAILS_ON_ENGINE, area, "docker")

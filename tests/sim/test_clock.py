@@ -1,4 +1,4 @@
-"""The virtual clock: SimPy's shape, no wall time."""
+"""The virtual clock: SimPy's shape; real time counts only where the caller really waits."""
 
 from __future__ import annotations
 
@@ -48,3 +48,42 @@ def test_api_calls_move_the_clock(engine, client):
     for _ in range(10):
         client.containers.list()
     assert engine.clock.now > before
+
+
+def test_a_real_wait_between_calls_passes_on_the_cluster(engine, client):
+    """Does a time.sleep between two API calls (docker-py's own polling loops) move the clock,
+    while lab.sleep (engine.advance) stays instant?"""
+    import time
+
+    client.ping()
+    before = engine.clock.now
+    time.sleep(0.6)
+    client.ping()
+    assert engine.clock.now - before >= 0.5  # 0.6 s real, counted in 0.25 s steps
+    began = time.monotonic()
+    engine.advance(3600)
+    assert time.monotonic() - began < 1.0
+
+
+def test_real_gaps_below_the_threshold_count_as_nothing():
+    """Is the computation between calls (gaps under 0.25 s) ignored, and are real waits counted
+    in whole 0.25 s steps, so histories without real waits stay identical?"""
+    from course.sim.clock import RealWaits
+
+    ticks = iter([10.0, 10.24, 10.24, 10.74, 11.3])
+    waits = RealWaits(monotonic=lambda: next(ticks))
+    assert [waits.since_last() for _ in range(5)] == [0.0, 0.0, 0.0, 0.5, 0.5]
+
+
+def test_a_service_polled_with_real_sleeps_starts(engine, client):
+    """Does the loop docker-py's service tests use (list, time.sleep(0.5), repeat) see the
+    service's task container start, as on the engine?"""
+    import time
+
+    client.swarm.init()
+    client.services.create("busybox", ["sleep", "300"], name="polled")
+    for _ in range(20):
+        if client.containers.list(filters={"name": "polled"}):
+            break
+        time.sleep(0.5)
+    assert client.containers.list(filters={"name": "polled"}), "the task never started"

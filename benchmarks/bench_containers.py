@@ -1,46 +1,49 @@
-"""Benchmark (not a test): the simulator at 10,000 containers, and its cost against the engine.
+"""Benchmark (not a test): N lab containers (their health check on) through docker-py, against
+the simulator, the old simulator and the floor, side by side in one run.
 
-Run: ``python benchmarks/bench_containers.py [N]``. It prints, for the simulator, the wall time
-of creating and starting N containers (default 10,000) through docker-py, listing them with a
-label filter and removing them, with the peak memory traced by ``tracemalloc``; then the same
-calls for 20 containers on the real engine (skipped, with a line saying so, when none answers)
-and the per-call ratio engine/simulator for that same 20-container workload. Everything on the
-engine carries ``course.kit=modulo7`` and is removed at the end. The machine's load moves the
-engine's figures a lot (other processes share its cores); the simulator's are steadier.
+Run: ``python benchmarks/bench_containers.py [N] [--old PATH]``. The workload: ``containers.run``
+N containers of ``course/web:1`` (its HEALTHCHECK probes every virtual second), one
+``containers.list`` by label (half of them match: docker-py inspects each), then ``remove``
+each. Three columns, each in its own process so peak memory (max RSS) is its own:
+
+- **floor**: the same docker-py calls against a ``requests`` transport that answers canned
+  responses: what docker-py and requests cost alone, the least any in-process simulator can cost;
+- **new**: this tree's simulator;
+- **old**: the simulator at ``--old PATH`` (a git worktree, e.g. ``git worktree add
+  /tmp/sim-old b61c86d``), when given.
+
+Printed: wall time, the ratio to the floor, peak memory, and growth (median call time of the last
+tenth of the calls over the first tenth; about 1 means the cost per call does not grow with N).
+Goals (issue 16): at most 2x the floor, 300 MB, growth 1.2x.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import resource
 import statistics
+import subprocess
 import sys
 import time
-import tracemalloc
-import uuid
 
-import docker
-
-from course.sim import Engine
-
-N_SIM = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
-N_ENGINE = 20
-IMAGE_SIM = "busybox"
-COMMAND = ["sleep", "86400"]
+N_DEFAULT = 10_000
+IMAGE = "course/web:1"
 
 
-def exercise(client, image: str, count: int, tag: str, command=None) -> dict[str, list[float]]:
-    """run (create+start) ``count`` containers, list half by label, remove all; per-call times."""
+def exercise(client, count: int) -> dict[str, list[float]]:
+    """run ``count`` containers, list half by label, remove all; per-call wall times."""
     times: dict[str, list[float]] = {"run": [], "list": [], "remove": []}
     made = []
     for i in range(count):
         start = time.perf_counter()
-        made.append(client.containers.run(
-            image, command, detach=True, name=f"m7b-{tag}-{i}",
-            labels={"course.kit": "modulo7", "bench": tag, "half": str(i % 2)}))
+        made.append(client.containers.run(IMAGE, detach=True, name=f"m7b-{i}",
+                                          labels={"bench": "1", "half": str(i % 2)}))
         times["run"].append(time.perf_counter() - start)
     start = time.perf_counter()
-    found = client.containers.list(filters={"label": [f"bench={tag}", "half=0"]})
+    found = client.containers.list(filters={"label": ["bench=1", "half=0"]})
     times["list"].append(time.perf_counter() - start)
-    assert len(found) == (count + 1) // 2, f"label filter found {len(found)} of {(count + 1) // 2}"
+    assert len(found) == (count + 1) // 2, f"label filter found {len(found)}"
     for container in made:
         start = time.perf_counter()
         container.remove(force=True)
@@ -48,64 +51,98 @@ def exercise(client, image: str, count: int, tag: str, command=None) -> dict[str
     return times
 
 
-def simulator() -> dict[str, list[float]]:
-    """Two passes over the same calls: wall time untraced, then peak memory under tracemalloc
-    (which slows Python down several times, so its pass is not timed)."""
+def canned_client(count: int):
+    """docker-py over a transport that answers every call with a canned body (no model)."""
+    import docker
+    import requests
+    from requests.adapters import BaseAdapter
+
+    inspect = {"Id": "0" * 64, "Name": "/m7b", "Image": "sha256:" + "1" * 64,
+               "Config": {"Image": IMAGE, "Labels": {"bench": "1"}},
+               "HostConfig": {"LogConfig": {"Type": "json-file"}},
+               "State": {"Status": "running", "Health": {"Status": "starting"}}}
+    summaries = [{"Id": f"{i:064x}"} for i in range(0, count, 2)]
+
+    class Canned(BaseAdapter):
+        def send(self, request, **kwargs):
+            path, method = request.path_url.split("?")[0], request.method
+            if method == "POST" and path.endswith("/containers/create"):
+                status, body = 201, {"Id": "0" * 64, "Warnings": []}
+            elif method == "GET" and path.endswith("/containers/json"):
+                status, body = 200, summaries
+            elif method == "GET":
+                status, body = 200, inspect
+            else:
+                status, body = 204, None
+            response = requests.Response()
+            response.status_code, response.request, response.url = status, request, request.url
+            response._content = b"" if body is None else json.dumps(body).encode()
+            response.headers["Content-Type"] = "application/json"
+            return response
+
+        def close(self):
+            pass
+
+    client = docker.DockerClient(base_url="tcp://floor.invalid:2375", version="1.41")
+    client.api.mount("http://floor.invalid:2375", Canned())
+    client.api.trust_env = False
+    return client
+
+
+def measure(kind: str, count: int) -> dict:
+    """One column (run in its own process): wall times, peak RSS."""
+    if kind == "floor":
+        client = canned_client(count)
+    else:
+        from course.sim import Engine
+
+        client = Engine(seed=0).client()
     began = time.perf_counter()
-    engine = Engine(seed=0)
-    times = exercise(engine.client(), IMAGE_SIM, N_SIM, "sim", COMMAND)
+    times = exercise(client, count)
     total = time.perf_counter() - began
-    tenth = max(1, N_SIM // 10)
-    growth = {call: statistics.median(times[call][-tenth:]) / statistics.median(times[call][:tenth])
-              for call in ("run", "remove")}
-    print(f"simulator, {N_SIM} containers: total {total:.1f} s wall "
-          f"(run {sum(times['run']):.1f} s, list by label {sum(times['list']):.2f} s for "
-          f"{(N_SIM + 1) // 2} matches, remove {sum(times['remove']):.1f} s); "
-          f"virtual clock {engine.clock.now:.0f} s; {len(engine.events)} events")
-    print(f"  linear? median call time, last tenth / first tenth: run {growth['run']:.2f}x, "
-          f"remove {growth['remove']:.2f}x (about 1 means no call gets slower as N grows)")
-    del engine
-    tracemalloc.start()
-    exercise(Engine(seed=0).client(), IMAGE_SIM, N_SIM, "sim", COMMAND)
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    print(f"  peak memory (tracemalloc, second pass): {peak / 2**20:.0f} MiB")
-    return times
+    tenth = max(1, count // 10)
+    growth = {c: statistics.median(times[c][-tenth:]) / statistics.median(times[c][:tenth])
+              for c in ("run", "remove")}
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB -> MiB
+    return {"total": total, "run": sum(times["run"]), "list": sum(times["list"]),
+            "remove": sum(times["remove"]), "growth": growth, "peak_mib": peak,
+            "calls": 2 * count + 1}
 
 
-def real_engine() -> dict[str, list[float]] | None:
-    try:
-        client = docker.from_env(timeout=60)
-        client.ping()
-    except Exception as error:  # any failure: no engine to compare with
-        print(f"real engine: skipped, none answers ({type(error).__name__})")
-        return None
-    from course.images import ensure_image
-
-    image = ensure_image(client, "web", 1)
-    tag = uuid.uuid4().hex[:6]
-    try:
-        times = exercise(client, image, N_ENGINE, tag)
-    finally:
-        for c in client.containers.list(all=True, filters={"label": f"bench={tag}"}):
-            c.remove(force=True)
-        client.close()
-    print(f"real engine, {N_ENGINE} containers: run {sum(times['run']):.1f} s, "
-          f"list {sum(times['list']):.2f} s, remove {sum(times['remove']):.1f} s")
-    return times
+def column(kind: str, count: int, code_root: str | None) -> dict:
+    env = dict(os.environ)
+    if code_root:
+        env["PYTHONPATH"] = code_root
+    out = subprocess.run([sys.executable, __file__, "--column", kind, str(count)], env=env,
+                         capture_output=True, text=True, check=True,
+                         cwd=code_root or os.getcwd())
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def main() -> None:
-    simulator()
-    engine = real_engine()
-    if engine is None:
+    args = sys.argv[1:]
+    if args[:1] == ["--column"]:
+        print(json.dumps(measure(args[1], int(args[2]))))
         return
-    # the same 20-container workload on a fresh simulator, so both columns do the same work
-    sim = exercise(Engine(seed=0).client(), "course/web:1", N_ENGINE, "sim20")
-    print(f"per call, {N_ENGINE} containers (median)  engine      simulator   engine/sim")
-    for call in ("run", "list", "remove"):
-        e, s = statistics.median(engine[call]), statistics.median(sim[call])
-        print(f"  {call:<28} {e * 1000:9.2f} ms {s * 1000:9.2f} ms {e / s:10.0f}x")
+    old = None
+    if "--old" in args:
+        old = args[args.index("--old") + 1]
+        del args[args.index("--old"):args.index("--old") + 2]
+    count = int(args[0]) if args else N_DEFAULT
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    columns = {"floor": column("floor", count, here), "new": column("sim", count, here)}
+    if old:
+        columns["old"] = column("sim", count, os.path.abspath(old))
+    floor = columns["floor"]["total"]
+    print(f"{count} containers of {IMAGE} (health check on): run, list by label, remove "
+          f"({columns['floor']['calls']} docker-py calls)")
+    print(f"  {'':<6} {'wall s':>8} {'x floor':>8} {'run s':>8} {'list s':>7} {'remove s':>9} "
+          f"{'peak MiB':>9} {'growth run':>11} {'growth rm':>10}")
+    for name, c in columns.items():
+        print(f"  {name:<6} {c['total']:8.1f} {c['total'] / floor:8.2f} {c['run']:8.1f} "
+              f"{c['list']:7.2f} {c['remove']:9.1f} {c['peak_mib']:9.0f} "
+              f"{c['growth']['run']:11.2f} {c['growth']['remove']:10.2f}")
+    print("  goals: x floor <= 2, peak <= 300 MiB, growth <= 1.2")
 
 
 if __name__ == "__main__":

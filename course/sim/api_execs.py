@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shlex
 
+from . import health
 from .api_containers import find
 from .client import multiplex
 from .execs import Exec, run_in_container
@@ -56,6 +57,7 @@ def start(req):
         raise conflict(f"Container {exec_.container_id} is not running")
     if exec_.exit_code is not None or exec_.running:
         raise conflict(f"Exec {exec_.id} has already run")
+    health.wake_sharing(engine, container)  # the exec may change what its health check sees
     engine.emit("container", f"exec_start: {' '.join(exec_.argv)}", container.id,
                 name=container.name, execID=exec_.id)
     code, _, duration = run_in_container(engine, container, exec_.argv, exec_.env, exec_.chunks)

@@ -40,12 +40,17 @@ class Clock:
 
     def __init__(self, start: float = 0.0):
         self.now = start
+        self.firing = False
         self._queue: list[_Timer] = []
         self._seq = itertools.count()
 
     def schedule(self, delay: float, action: Callable[[], None]) -> _Timer:
         """Run ``action`` once ``delay`` virtual seconds from now; returns a cancellable timer."""
-        timer = _Timer(self.now + max(0.0, delay), next(self._seq), action)
+        return self.schedule_at(self.now + max(0.0, delay), action)
+
+    def schedule_at(self, at: float, action: Callable[[], None]) -> _Timer:
+        """Run ``action`` once at virtual time ``at`` (not before now)."""
+        timer = _Timer(max(at, self.now), next(self._seq), action)
         heapq.heappush(self._queue, timer)
         return timer
 
@@ -66,7 +71,11 @@ class Clock:
             raise EmptySchedule()
         timer = heapq.heappop(self._queue)
         self.now = max(self.now, timer.at)
-        timer.action()
+        self.firing = True  # a timer's action runs now (not an API call): see health.catch_up
+        try:
+            timer.action()
+        finally:
+            self.firing = False
 
     def run(self, until: float) -> None:
         """Fire every timer due up to ``until``, then leave the clock at ``until``."""

@@ -60,8 +60,13 @@ class Health:
     status: str = "starting"
     failing_streak: int = 0
     log: list[dict] = field(default_factory=list)
+    last_result: tuple | None = None  # (exit code, output, duration) of the last probe
+    steady: dict | None = None  # set while its probes repeat untimed (course/sim/health.py)
+    catch_up: Any = None  # writes the untimed probes due by now into the log
 
     def as_json(self) -> dict:
+        if self.steady is not None and self.catch_up is not None:
+            self.catch_up()
         return {"Status": self.status, "FailingStreak": self.failing_streak, "Log": list(self.log)}
 
 

@@ -39,12 +39,13 @@ class Exec:
 
 
 def run_in_container(engine, container, argv: list[str], env: list[str] | None = None,
-                     chunks: list | None = None) -> tuple[int, bytes, float]:
+                     chunks: list | None = None, process: Process | None = None,
+                     ) -> tuple[int, bytes, float]:
     """Run ``argv`` as ``exec`` does; returns ``(exit code, output, virtual duration)``.
 
     The clock does not move here: the caller decides what the duration means.
     """
-    process = Process(engine, container, container_env(container, env))
+    process = process or Process(engine, container, container_env(container, env))
     try:
         check_executable(container, argv[0])
         code = run_program(process, argv)

@@ -67,6 +67,7 @@ def start(engine, container, manual: bool = True):
     container.status, container.exit_code, container.error = "running", 0, ""
     container.started_at = engine.clock.now
     engine.emit("container", "start", container.id, **_attributes(container))
+    health.wake_sharing(engine, container)  # its main command may write to shared volumes
     health.start_monitor(engine, container)
     _run_main(engine, container, argv)
     return None

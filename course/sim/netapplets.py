@@ -39,10 +39,11 @@ def _is_ip(text: str) -> bool:
 
 def lookup(process, host: str) -> list[str] | None:
     """Addresses for ``host`` as the container's resolver gives them."""
+    if host in ("localhost", "127.0.0.1"):
+        return ["127.0.0.1"]
+    process.outside = True  # what it reaches depends on other containers (health.py's steady)
     if _is_ip(host):
         return [host]
-    if host == "localhost":
-        return ["127.0.0.1"]
     if host == process.hostname:  # /etc/hosts names the container's own hostname
         own = [ep.ip for ep in process.container.endpoints.values() if ep.ip]
         return own or None
@@ -157,6 +158,7 @@ def nslookup(process, argv):
     if len(names) != 1:
         raise unsupported("nslookup con opciones o con un servidor (usa: nslookup NOMBRE)")
     name = names[0]
+    process.outside = True
     if _is_ip(name):
         raise unsupported("las búsquedas inversas de nslookup (nslookup IP)")
     server = dns.server_for(process.container)

@@ -36,6 +36,7 @@ class Process:
         self.duration = 0.0
         self.blocked = False
         self.cwd = "/"
+        self.outside = False  # it reached beyond its own container (another address, DNS)
 
     # -- output -------------------------------------------------------------------------------
     def write(self, data: str | bytes, stream: int = STDOUT) -> None:

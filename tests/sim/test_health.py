@@ -77,3 +77,41 @@ def test_health_events_on_change_only(engine, client):
     engine.advance(10)
     actions = [e["Action"] for e in engine.events if e["Actor"]["ID"] == c.id]
     assert actions.count("health_status: healthy") == 1
+
+
+def _health_history(monkeypatch, steady: bool):
+    """A scenario that reads health while it is steady, breaks it with an exec, repairs it on a
+    shared volume from another container and stops it: every inspect and every event."""
+    from course.sim import Engine
+    from course.sim import health as health_module
+
+    monkeypatch.setattr(health_module, "STEADY", steady)
+    engine = Engine(seed=3)
+    client = engine.client()
+    seen = []
+    good = client.containers.run("course/web:1", detach=True, name="good",
+                                 volumes={"www": {"bind": "/www", "mode": "rw"}})
+    broken = client.containers.run("course/web:3", detach=True, name="broken")
+    other = client.containers.run("busybox", ["sleep", "1000"], detach=True, name="other",
+                                  volumes={"www": {"bind": "/data", "mode": "rw"}})
+    for step in range(4):
+        engine.advance(2.7)
+        seen += [client.api.inspect_container(c.id)["State"] for c in (good, broken)]
+        if step == 1:
+            good.exec_run(["rm", "/www/health"])
+        if step == 2:
+            other.exec_run(["sh", "-c", "echo ok > /data/health"])
+    good.kill()
+    engine.advance(1.3)
+    seen.append(client.api.inspect_container(good.id)["State"])
+    return seen, engine.events, engine.clock.now
+
+
+def test_untimed_steady_probes_write_the_history_timed_ones_write(monkeypatch):
+    """Do containers whose probes repeat (no timer while steady) show the same health logs,
+    streaks, statuses and events as when every probe runs on a timer?"""
+    timed = _health_history(monkeypatch, steady=False)
+    untimed = _health_history(monkeypatch, steady=True)
+    assert untimed == timed
+    statuses = [s["Health"]["Status"] for s in timed[0]]
+    assert "healthy" in statuses and "unhealthy" in statuses  # the scenario moves both ways

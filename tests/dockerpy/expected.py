@@ -135,14 +135,19 @@ UNSUPPORTED_ON_SIM: dict[str, str] = {
 
 #: tests the real engine of this machine fails (no registry, no network), with why
 FAILS_ON_ENGINE: dict[str, str] = {
-    "api_container_test.py::AttachContainerTest::test_attach_no_stream":
-        "the attach races the container's exit on this 2-core machine",
     "api_container_test.py::AttachContainerTest::test_run_container_reading_socket_ws":
         "docker-py has no websocket transport over the engine's unix socket",
-    "api_container_test.py::ListContainersTest::test_list_containers":
-        "the engine is shared: other sessions' containers are listed too",
     "api_container_test.py::VolumeBindTest::test_create_with_binds_rw_rshared":
         "this host's / is not a shared mount (rshared propagation refused)",
     "models_containers_test.py::ContainerCollectionTest::test_run_with_image_that_does_not_exist":
         "no registry here: the pull fails with 500, not 404",
+}
+
+#: tests whose outcome on this machine's engine depends on what else runs there: either
+#: outcome is accepted (and counted as it came out)
+FLAKY_ON_ENGINE: dict[str, str] = {
+    "api_container_test.py::AttachContainerTest::test_attach_no_stream":
+        "the attach races the container's exit on a loaded 2-core machine",
+    "api_container_test.py::ListContainersTest::test_list_containers":
+        "the engine is shared: other sessions' containers may be listed too",
 }

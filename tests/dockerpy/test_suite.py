@@ -54,11 +54,16 @@ def run_area(area: str, backend: str, tmp_path: Path) -> dict[str, dict]:
     return json.loads(report.read_text())
 
 
-def judge(outcomes: dict[str, dict], listed: dict[str, str], area: str, backend: str) -> None:
+def judge(outcomes: dict[str, dict], listed: dict[str, str], area: str, backend: str,
+          flaky: dict[str, str] | None = None) -> None:
     counts = {k: 0 for k in ("passed", "unsupported", "wrong", "skipped")}
     wrong, unlisted, now_passing = [], [], []
     for nodeid, result in sorted(outcomes.items()):
         outcome = result["outcome"]
+        if nodeid in (flaky or {}):
+            outcome = "passed" if outcome == "passed" else "unsupported"
+            counts[outcome] += 1
+            continue
         if outcome == "wrong" and nodeid in listed and backend == "docker":
             outcome = "unsupported"  # a known limit of this machine's engine (expected.py)
         counts[outcome] += 1
@@ -68,6 +73,7 @@ def judge(outcomes: dict[str, dict], listed: dict[str, str], area: str, backend:
             unlisted.append(f"{nodeid}: {result['message']}")
         elif outcome == "passed" and nodeid in listed:
             now_passing.append(nodeid)
+    # on the engine "unsupported" counts the known failures of this machine (expected.py)
     print(f"docker-py {area} on {backend}: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
     problems = [*(f"WRONG {w}" for w in wrong),
                 *(f"not-supported but not in expected.py: {u}" for u in unlisted),
@@ -88,4 +94,4 @@ def test_dockerpy_suite_on_engine(area, tmp_path):
         outcomes = run_area(area, "docker", tmp_path)
     finally:
         remove_leftovers()
-    judge(outcomes, expected.FAILS_ON_ENGINE, area, "docker")
+    judge(outcomes, expected.FAILS_ON_ENGINE, area, "docker", expected.FLAKY_ON_ENGINE)

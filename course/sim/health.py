@@ -79,12 +79,15 @@ def catch_up(engine, container) -> None:
         return
     steady = health.steady
     now = engine.clock.now
+    due, count = [], 0  # the log keeps the last few: only those are written out
     while steady["next"] < now or (steady["next"] == now and not engine.clock.firing):
-        start = steady["next"]
+        due = [*due[1 - MAX_LOG_ENTRIES:], steady["next"]]
+        count += 1
+        steady["next"] += max(0.0, steady["duration"] + steady["interval"])
+    for start in due:
         _record(health, start, steady["code"], steady["output"], steady["duration"])
-        if steady["code"] != 0:
-            health.failing_streak += 1
-        steady["next"] = start + max(0.0, steady["duration"] + steady["interval"])
+    if steady["code"] != 0:
+        health.failing_streak += count
 
 
 def wake(engine, container) -> None:

@@ -13,6 +13,7 @@ from . import lifecycle
 from .client import multiplex
 from .creation import create_container
 from .filters import select
+from .labels import labels_match
 from .naming import unix_time
 from .transport import ApiError, Response, Router, bad_request, conflict, not_found, unsupported
 
@@ -98,9 +99,9 @@ def prune(req):
         raise unsupported(f"containers.prune con los filtros {sorted(filters)}")
     removed, reclaimed = [], 0
     for c in req.engine.containers.newest_first():
-        if c.running or not _labels_match(c.labels, filters.get("label", [])):
+        if c.running or not labels_match(c.labels, filters.get("label", [])):
             continue
-        if any(_labels_match(c.labels, [v]) for v in filters.get("label!", [])):
+        if any(labels_match(c.labels, [v]) for v in filters.get("label!", [])):
             continue
         reclaimed += _layer_size(c)
         lifecycle.remove(req.engine, c)
@@ -115,12 +116,6 @@ def _layer_size(container) -> int:
                if image_files.get(path) != data)
 
 
-def _labels_match(labels: dict, values) -> bool:
-    for value in values:
-        key, sep, wanted = value.partition("=")
-        if key not in labels or (sep and labels[key] != wanted):
-            return False
-    return True
 
 
 @router.route("GET", ID + "/json")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from . import attach
 from .api_containers import find as find_container
+from .labels import labels_match
 from .transport import ApiError, Response, Router, bad_request, conflict, not_found, unsupported
 
 router = Router()
@@ -28,12 +29,6 @@ def find(req, ref: str | None = None):
     return matches[0]
 
 
-def labels_match(labels: dict, values) -> bool:
-    for value in values:
-        key, sep, wanted = value.partition("=")
-        if key not in labels or (sep and labels[key] != wanted):
-            return False
-    return True
 
 
 @router.route("POST", "/networks/create")

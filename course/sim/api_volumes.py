@@ -75,7 +75,7 @@ def remove(req):
 
 @router.route("POST", "/volumes/prune")
 def prune(req):
-    from .api_networks import labels_match
+    from .labels import labels_match
 
     removed = []
     for volume in list(req.engine.volumes.all()):

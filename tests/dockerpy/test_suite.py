@@ -37,10 +37,14 @@ AREAS = {
 ENGINE_AREAS = ("containers", "exec", "networks", "volumes")  # never Swarm on the shared engine
 
 
-def run_area(area: str, backend: str, tmp_path: Path) -> dict[str, dict]:
+def require_suite() -> None:
     if not (SUITE / "tests/integration").is_dir():
         pytest.skip(f"docker-py's suite is not at {SUITE} (tests/dockerpy/README.md: how to "
                     "bring it); set COURSE_DOCKERPY_SRC")
+
+
+def run_area(area: str, backend: str, tmp_path: Path) -> dict[str, dict]:
+    require_suite()
     report = tmp_path / f"{backend}-{area}.json"
     env = {**os.environ, "COURSE_DOCKERPY_BACKEND": backend,
            "COURSE_DOCKERPY_REPORT": str(report), "PYTHONPATH": str(HERE)}
@@ -89,6 +93,7 @@ def test_dockerpy_suite_on_simulator(area, tmp_path):
 @pytest.mark.docker
 @pytest.mark.parametrize("area", ENGINE_AREAS)
 def test_dockerpy_suite_on_engine(area, tmp_path):
+    require_suite()
     ensure_test_images()
     try:
         outcomes = run_area(area, "docker", tmp_path)

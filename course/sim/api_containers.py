@@ -10,7 +10,7 @@ from __future__ import annotations
 import shlex
 
 from . import lifecycle
-from .client import multiplex
+from .client import stream_response
 from .creation import create_container
 from .filters import select
 from .labels import labels_match
@@ -198,10 +198,7 @@ def logs(req):
             raise unsupported("logs(tail=N) mezclando stdout y stderr")
         stream = chunks[0][0] if chunks else 1
         chunks = [(stream, b"".join(lines[-keep:] if keep else []))]
-    if container.config.get("Tty"):
-        return Response(raw=b"".join(d for _, d in chunks), content_type="text/plain")
-    body = b"".join(multiplex(*((d, b"") if s == 1 else (b"", d))) for s, d in chunks)
-    return Response(raw=body, content_type="application/vnd.docker.raw-stream")
+    return stream_response(chunks, tty=bool(container.config.get("Tty")))
 
 
 @router.route("POST", ID + "/(pause|unpause|update|attach|resize|export)")

@@ -11,7 +11,7 @@ import shlex
 
 from . import health
 from .api_containers import find
-from .client import multiplex
+from .client import stream_response
 from .execs import Exec, run_in_container
 from .naming import new_id
 from .transport import Response, Router, conflict, not_found, unsupported
@@ -72,10 +72,7 @@ def start(req):
     if exec_.tty:  # the program wrote to a terminal: one stream, and the tty's \n -> \r\n
         chunks = [(1, d.replace(b"\n", b"\r\n")) for _, d in chunks]
     # the engine frames the answer by the *start* request's Tty, whatever the exec was created with
-    if start_request.get("Tty"):
-        return Response(raw=b"".join(d for _, d in chunks), content_type="text/plain")
-    body = b"".join(multiplex(*((d, b"") if s == 1 else (b"", d))) for s, d in chunks)
-    return Response(raw=body, content_type="application/vnd.docker.raw-stream")
+    return stream_response(chunks, tty=bool(start_request.get("Tty")))
 
 
 @router.route("GET", r"/exec/([^/]+)/json")

@@ -9,7 +9,7 @@ import docker
 from docker.errors import DockerException
 from docker.utils.socket import consume_socket_output, demux_adaptor
 
-from .transport import API_VERSION, BASE_URL, SimAdapter
+from .transport import API_VERSION, BASE_URL, Response, SimAdapter
 
 LIVE_STREAMS_UNSUPPORTED = (
     "El simulador no ofrece flujos en vivo (stream=True, socket=True, follow=True, websockets). "
@@ -37,6 +37,15 @@ def multiplex(stdout: bytes = b"", stderr: bytes = b"") -> bytes:
         if data:
             out += _HEADER.pack(stream_id, len(data)) + data
     return out
+
+
+def stream_response(chunks, tty: bool) -> Response:
+    """The one stream body builder (logs, exec): ``(stream, data)`` chunks as the engine sends
+    them, raw for a TTY, multiplexed otherwise."""
+    if tty:
+        return Response(raw=b"".join(d for _, d in chunks), content_type="text/plain")
+    body = b"".join(_HEADER.pack(s, len(d)) + d for s, d in chunks if d)
+    return Response(raw=body, content_type="application/vnd.docker.raw-stream")
 
 
 class SimAPIClient(docker.APIClient):

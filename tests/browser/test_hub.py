@@ -328,7 +328,8 @@ def _term(hub: Hub, browser, screenshot) -> None:
 
         # The instructor collects, grades (confined), makes and releases feedback (guide §3–5).
         hub.run_as(INSTRUCTOR, "nbgrader", "collect", ASSIGNMENT, cwd=root)
-        graded = hub.run_as(INSTRUCTOR, str(BIN / "course"), "grade", ASSIGNMENT, cwd=root)
+        graded = hub.run_as(INSTRUCTOR, str(BIN / "course"), "grade", ASSIGNMENT, "--jobs", "2",
+                           cwd=root)
         hub.run_as(INSTRUCTOR, str(BIN / "course"), "feedback", ASSIGNMENT, cwd=root)
         hub.run_as(INSTRUCTOR, "nbgrader", "release_feedback", ASSIGNMENT, cwd=root)
         hub.step("instructor: collect, course grade, feedback, release_feedback")

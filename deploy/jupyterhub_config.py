@@ -1,8 +1,9 @@
 """JupyterHub for the Módulo 7 course: one class, one instructor group, students as Unix users.
 
-Start it as root from the kit's virtual environment (the same one every user's server runs in):
+Start it as root from the class's shared environment (every user's server runs in it too, so it
+must be one every user can run: docs/instructor.md §7 makes it in /opt/modulo7):
 
-    .venv/bin/jupyterhub -f deploy/jupyterhub_config.py
+    /opt/modulo7/bin/jupyterhub -f /srv/curso-modulo7/deploy/jupyterhub_config.py
 
 What it sets up, and why (nbgrader's own one-class JupyterHub demo is the model):
 
@@ -12,7 +13,8 @@ What it sets up, and why (nbgrader's own one-class JupyterHub demo is the model)
   kernel can read only what the user can: homes are 0700 (``deploy/alta-usuarios.sh``).
 * **nbgrader**: everyone gets the course id and the exchange (``deploy/jupyter/common``); students
   see only the *Assignments* panel and Validate (``deploy/jupyter/student``); instructors also the
-  formgrader, on the course root ``~/modulo7`` (``deploy/jupyter/instructor``).
+  formgrader, on the course root ``~/modulo7`` (``deploy/jupyter/instructor``), opened in a tab of
+  its own (JupyterHub forbids framing its pages, and nbgrader no longer relaxes that).
 * **Exchange**: ``/srv/nbgrader/exchange``, writable by everyone (nbgrader's documented mode, plus
   the sticky bit); the inbound folder nbgrader makes inside it lets students hand in but not list
   each other's hand-ins, whose folder names end in a random string nobody can guess.

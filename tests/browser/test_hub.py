@@ -15,6 +15,7 @@ the gradebook, what each user can read. Each step's wall time is printed at the 
 from __future__ import annotations
 
 import hashlib
+import html
 import os
 import pwd
 import shutil
@@ -324,7 +325,10 @@ def _term(hub: Hub, browser, screenshot) -> None:
         assert moved.returncode != 0 and course_dir.is_dir(), (moved.stderr, "sticky exchange")
         theirs = next(p for p in inbound.iterdir() if p.name.startswith(f"{BETO}+"))
         assert len(theirs.name.rsplit("+", 1)[-1]) >= 12, theirs.name
-        hub.step(f"{ANA}: cannot read B's home, list hand-ins or move the exchange")
+        engine = hub.run_as(ANA, str(BIN / "python"), "-c",
+                            "import docker; docker.from_env(timeout=5).ping()", check=False)
+        assert engine.returncode != 0, "a student's account reaches the Docker engine"
+        hub.step(f"{ANA}: cannot read B's home, list hand-ins, move the exchange, use Docker")
 
         # The instructor collects, grades (confined), makes and releases feedback (guide §3–5).
         hub.run_as(INSTRUCTOR, "nbgrader", "collect", ASSIGNMENT, cwd=root)
@@ -346,10 +350,9 @@ def _term(hub: Hub, browser, screenshot) -> None:
         item.get_by_role("button", name="Fetch Feedback").click()
         feedback = hub.home(ANA) / ASSIGNMENT / "feedback"
         _until(lambda: any(feedback.rglob(f"{LESSON}.html")), "A's feedback in A's home")
-        html = next(feedback.rglob(f"{LESSON}.html"))
-        text = html.read_text()
-        assert "BEGIN HIDDEN TESTS" not in text and ANA in text or "Score" in text
-        page.goto(f"{hub.url}/user/{ANA}/files/{html.relative_to(hub.home(ANA))}")
+        sheet = next(feedback.rglob(f"{LESSON}.html"))
+        _own_scores_no_hidden_test(sheet.read_text(), got_a)
+        page.goto(f"{hub.url}/user/{ANA}/files/{sheet.relative_to(hub.home(ANA))}")
         page.wait_for_load_state()
         screenshot(page, "hub-feedback")
         hub.step(f"{ANA}: feedback fetched and opened")
@@ -357,7 +360,7 @@ def _term(hub: Hub, browser, screenshot) -> None:
         context.close()
     hub.run_as(BETO, "nbgrader", "fetch_feedback", ASSIGNMENT)
     theirs = next((hub.home(BETO) / ASSIGNMENT / "feedback").rglob(f"{LESSON}.html"))
-    assert "BEGIN HIDDEN TESTS" not in theirs.read_text()
+    _own_scores_no_hidden_test(theirs.read_text(), got_b)
     hub.step(f"{BETO}: feedback fetched (shell)")
 
     # The formgrader, in its own tab, lists both submissions with their scores.
@@ -372,6 +375,33 @@ def _term(hub: Hub, browser, screenshot) -> None:
         hub.step(f"{INSTRUCTOR}: formgrader lists both submissions")
     finally:
         context.close()
+
+
+def _hidden_lines() -> set[str]:
+    """Lines of lesson 00's hidden tests that stand nowhere else in the notebook."""
+    source = nbformat.read(ROOT / "source" / ASSIGNMENT / f"{LESSON}.ipynb", as_version=4)
+    hidden, shown = set(), set()
+    for cell in source.cells:
+        inside = False
+        for line in cell.source.splitlines():
+            if "### BEGIN HIDDEN TESTS" in line:
+                inside = True
+            elif "### END HIDDEN TESTS" in line:
+                inside = False
+            elif len(line.strip()) > 12:
+                (hidden if inside else shown).add(line.strip())
+    return hidden - shown
+
+
+def _own_scores_no_hidden_test(page: str, got) -> None:
+    """The feedback page shows this student's own total and none of the hidden tests' code."""
+    cells = _cells(got, LESSON)
+    total, top = sum(s for s, _ in cells), sum(t for _, t in cells)
+    assert f"{LESSON} (Score: {round(total, 2)} / {round(top, 2)})" in page, page[:3000]
+    text = html.unescape(page)
+    assert "pruebas ocultas" in text, "the hidden tests' placeholder is missing"
+    leaked = [line for line in _hidden_lines() if line in text]
+    assert not leaked and "BEGIN HIDDEN TESTS" not in text, leaked
 
 
 def _by_cell(got, notebook) -> dict[str, tuple[float, float]]:

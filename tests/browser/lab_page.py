@@ -82,6 +82,16 @@ def shoot_views(page, screenshot, notebook) -> list[Path]:
     return shots
 
 
+def type_answer(page, index: int, code: str) -> None:
+    """Replace a cell's text as a student does: click into it, select all, paste the answer."""
+    editor = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell").nth(index).locator(
+        ".cm-content")
+    editor.scroll_into_view_if_needed()
+    editor.click()
+    page.keyboard.press("Control+a")
+    page.keyboard.insert_text(code)  # a paste: no auto-indent, no auto-closed brackets
+
+
 def errors(page) -> list[str]:
     panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
     return panel.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"

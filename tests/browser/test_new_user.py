@@ -38,16 +38,6 @@ def _solutions(clone: Path) -> dict[str, str]:
     return {grade_id(c): solution_only(c.source) for c in source.cells if is_solution(c)}
 
 
-def _type_answer(page, index: int, code: str) -> None:
-    """Replace a cell's text as a student does: click into it, select all, paste the answer."""
-    editor = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell").nth(index).locator(
-        ".cm-content")
-    editor.scroll_into_view_if_needed()
-    editor.click()
-    page.keyboard.press("Control+a")
-    page.keyboard.insert_text(code)  # a paste: no auto-indent, no auto-closed brackets
-
-
 def test_a_new_user_clones_opens_a_lesson_and_checks_a_solution(browser, tmp_path, request,
                                                                 screenshot):
     """From `git clone` to a lesson solved and accepted by Validate, with each step's time."""
@@ -124,7 +114,7 @@ def _walk_the_lesson(page, port: int, clone: Path, step, screenshot) -> None:
     answers = _solutions(clone)
     for index, cell in enumerate(student.cells):
         if is_solution(cell):
-            _type_answer(page, index, answers[grade_id(cell)])
+            lab_page.type_answer(page, index, answers[grade_id(cell)])
     page.keyboard.press("Escape")
     page.keyboard.press("Control+s")
     page.wait_for_function(

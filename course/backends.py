@@ -32,6 +32,7 @@ class DockerBackend:
     def __init__(self, client, namespace: str, kit_labels: dict[str, str],
                  client_timeout: float):
         self.client = guard_client(client, client_timeout)
+        self.namespace = namespace
         self.http = EngineHTTP(self.client, f"{namespace}-kit-http",
                                {**kit_labels, HELPER_LABEL: namespace},
                                lambda: self.image("web", 1))
@@ -100,13 +101,16 @@ class DockerBackend:
         return None
 
     def cleanup(self) -> None:
-        """Remove the helper. A frozen engine raises ``EngineNotAnswering`` here, once, so the
-        lab's cleanup does not wait the bound again for each kind of object."""
-        self.client.ping()
-        try:
-            self.http.remove()
-        except docker.errors.APIError:
-            pass
+        """Remove the kit's helper containers (the HTTP helper, lesson 04's nginx). A frozen
+        engine raises ``EngineNotAnswering`` here, once, so the lab's cleanup does not wait the
+        bound again for each kind of object."""
+        self.http.forget()
+        mine = {"label": [f"{HELPER_LABEL}={self.namespace}"]}
+        for helper in self.client.containers.list(all=True, filters=mine):
+            try:
+                helper.remove(force=True)
+            except docker.errors.APIError:
+                pass
 
 
 class SimBackend:

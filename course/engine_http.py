@@ -115,10 +115,7 @@ class EngineHTTP:
         self._helper = helper
         return helper
 
-    def remove(self) -> None:
-        """Remove the helper (``lab.cleanup``); safe to call when there is none."""
+    def forget(self) -> None:
+        """Drop what is known of the helper (``lab.cleanup`` removes it by its label); the next
+        request starts a new one."""
         self._helper, self._networks = None, set()
-        try:
-            self.client.containers.get(self.name).remove(force=True)
-        except docker.errors.NotFound:
-            pass

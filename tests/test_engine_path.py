@@ -1,0 +1,151 @@
+"""The real-engine path where the kernel has no route to the containers (Docker Desktop, rootless
+Docker, a remote engine, a confined grading kernel): every request goes through the engine, the
+kit's helper is the lab's and leaves with it, and a frozen engine is a Spanish error in bounded
+time. Real engine, real network namespace, no mocks."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+from course.engine_http import HELPER_LABEL
+from course.engine_timeout import EngineNotAnswering
+from course.lab import Lab
+
+pytestmark = pytest.mark.docker
+
+CAN_UNSHARE = os.geteuid() == 0 and shutil.which("unshare") and shutil.which("ip")
+needs_netns = pytest.mark.skipif(not CAN_UNSHARE, reason="needs root, unshare and ip (iproute2)")
+
+
+def in_own_netns(code: str, timeout: float = 120) -> subprocess.CompletedProcess:
+    """Run ``code`` in a Python whose network namespace is its own: only ``lo`` is up, the
+    engine answers on its Unix socket (the filesystem is shared), no container address routes."""
+    script = f"ip link set lo up && exec {sys.executable} -c \"$0\""
+    return subprocess.run(["unshare", "--net", "sh", "-c", script, code], capture_output=True,
+                          text=True, timeout=timeout, cwd=os.getcwd())
+
+
+@needs_netns
+def test_http_get_works_from_a_kernel_with_no_route_to_the_containers():
+    code = """
+import time, urllib.request
+from course import Lab
+with Lab(backend="docker", quiet=True) as lab:
+    net = lab.client.networks.create(lab.name("n"), labels=lab.labels())
+    web = lab.client.containers.run(lab.image("web", 2), detach=True, name=lab.name("w"),
+                                    labels=lab.labels(), network=net.name)
+    deadline = time.monotonic() + 20
+    while not lab.http_get(web).ok and time.monotonic() < deadline:
+        time.sleep(0.2)
+    reply = lab.http_get(web)
+    web.reload()
+    address = web.attrs["NetworkSettings"]["Networks"][net.name]["IPAddress"]
+    try:
+        urllib.request.urlopen(f"http://{address}/", timeout=2)
+        host = "routed"
+    except OSError as error:
+        host = "unreachable"
+    print(reply.ok, reply.version, reply.replica == web.name, host, lab.http_get(web, "/x").status)
+"""
+    result = in_own_netns(code)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.split() == ["True", "2", "True", "unreachable", "404"], result.stdout
+
+
+def test_the_helper_is_the_labs_unlisted_and_removed_with_it():
+    lab = Lab(backend="docker", quiet=True)
+    try:
+        net = lab.client.networks.create(lab.name("n"), labels=lab.labels())
+        web = lab.client.containers.run(lab.image("web", 1), detach=True, name=lab.name("w"),
+                                        labels=lab.labels(), network=net.name)
+        deadline = time.monotonic() + 20
+        while not lab.http_get(web).ok and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert lab.http_get(web).ok
+        listed = [c.name for c in lab.client.containers.list(all=True, filters=lab.filters())]
+        assert listed == [web.name], "the kit's helper must not show in the student's listings"
+        helpers = lab.client.containers.list(
+            all=True, filters={"label": f"{HELPER_LABEL}={lab.namespace}"})
+        assert len(helpers) == 1
+        helpers[0].remove(force=True)  # somebody removes it: the next request makes another
+        assert lab.http_get(web).ok
+    finally:
+        lab.cleanup()
+    flt = {"label": f"{HELPER_LABEL}={lab.namespace}"}
+    assert lab.client.containers.list(all=True, filters=flt) == []
+    assert lab.client.networks.list(filters=lab.filters()) == [], (
+        "the helper's endpoint must not keep the lab's network from being removed")
+
+
+class FreezableProxy:
+    """A Unix socket that forwards to the engine's until :meth:`freeze`; then it accepts and
+    never answers (an engine whose VM went to sleep)."""
+
+    def __init__(self, path: str, engine: str = "/var/run/docker.sock"):
+        self.path, self.engine, self.frozen = path, engine, threading.Event()
+        self.server = socket.socket(socket.AF_UNIX)
+        self.server.bind(path)
+        self.server.listen(16)
+        self.held: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def freeze(self) -> None:
+        self.frozen.set()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.server.accept()
+            except OSError:
+                return
+            if self.frozen.is_set():
+                self.held.append(conn)
+                continue
+            upstream = socket.socket(socket.AF_UNIX)
+            upstream.connect(self.engine)
+            for a, b in ((conn, upstream), (upstream, conn)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    def _pipe(self, source, sink) -> None:
+        try:
+            while not self.frozen.is_set():
+                data = source.recv(65536)
+                if not data:
+                    break
+                if self.frozen.is_set():
+                    break  # swallow: the engine "hangs"
+                sink.sendall(data)
+        except OSError:
+            pass
+
+    def close(self) -> None:
+        self.server.close()
+        for conn in self.held:
+            conn.close()
+
+
+def test_a_frozen_engine_is_a_spanish_error_within_the_bound(tmp_path, monkeypatch):
+    proxy = FreezableProxy(str(tmp_path / "docker.sock"))
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{proxy.path}")
+    monkeypatch.setenv("COURSE_ENGINE_TIMEOUT", "3")
+    lab = Lab(backend="docker", quiet=True)
+    try:
+        assert lab.client.containers.list(filters=lab.filters()) == []
+        proxy.freeze()
+        start = time.monotonic()
+        with pytest.raises(EngineNotAnswering, match="El motor Docker no contestó en 3 s"):
+            lab.client.containers.list(filters=lab.filters())
+        assert time.monotonic() - start < 8
+        start = time.monotonic()
+        lab.cleanup()  # gives up once, not once per kind of object
+        assert time.monotonic() - start < 8
+    finally:
+        proxy.close()

@@ -85,6 +85,22 @@ def test_the_helper_is_the_labs_unlisted_and_removed_with_it():
         "the helper's endpoint must not keep the lab's network from being removed")
 
 
+def pipe(source, sink, frozen: threading.Event | None = None) -> None:
+    """Copy ``source`` to ``sink`` until EOF (then half-close ``sink``, so an exec's hijacked
+    stream ends), or until ``frozen`` is set (then swallow: the engine "hangs")."""
+    try:
+        while True:
+            data = source.recv(65536)
+            if frozen is not None and frozen.is_set():
+                return
+            if not data:
+                sink.shutdown(socket.SHUT_WR)
+                return
+            sink.sendall(data)
+    except OSError:
+        pass
+
+
 class FreezableProxy:
     """A Unix socket that forwards to the engine's until :meth:`freeze`; then it accepts and
     never answers (an engine whose VM went to sleep)."""
@@ -115,16 +131,7 @@ class FreezableProxy:
                 threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
 
     def _pipe(self, source, sink) -> None:
-        try:
-            while not self.frozen.is_set():
-                data = source.recv(65536)
-                if not data:
-                    break
-                if self.frozen.is_set():
-                    break  # swallow: the engine "hangs"
-                sink.sendall(data)
-        except OSError:
-            pass
+        pipe(source, sink, self.frozen)
 
     def close(self) -> None:
         self.server.close()
@@ -149,3 +156,48 @@ def test_a_frozen_engine_is_a_spanish_error_within_the_bound(tmp_path, monkeypat
         assert time.monotonic() - start < 8
     finally:
         proxy.close()
+
+
+class TcpToEngine:
+    """``DOCKER_HOST=tcp://127.0.0.1:<port>``: the engine's API on TCP, as a remote engine gives
+    it (forwarded to the local socket; the kit sees only the API, like from another machine)."""
+
+    def __init__(self, engine: str = "/var/run/docker.sock"):
+        self.engine = engine
+        self.server = socket.socket()
+        self.server.bind(("127.0.0.1", 0))
+        self.server.listen(16)
+        self.port = self.server.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.server.accept()
+            except OSError:
+                return
+            upstream = socket.socket(socket.AF_UNIX)
+            upstream.connect(self.engine)
+            for a, b in ((conn, upstream), (upstream, conn)):
+                threading.Thread(target=pipe, args=(a, b), daemon=True).start()
+
+    def close(self) -> None:
+        self.server.close()
+
+
+def test_a_remote_engine_over_tcp_builds_the_images_and_answers_through_itself(monkeypatch):
+    """What a remote ``DOCKER_HOST`` gives: the API and nothing else. The images' build context
+    travels over it, and the request goes through the engine."""
+    forward = TcpToEngine()
+    monkeypatch.setenv("DOCKER_HOST", f"tcp://127.0.0.1:{forward.port}")
+    try:
+        with Lab(backend="docker", quiet=True) as lab:
+            assert lab.client.api.base_url.startswith("http://127.0.0.1:")
+            web = lab.client.containers.run(lab.image("web", 1), detach=True,
+                                            name=lab.name("w"), labels=lab.labels())
+            deadline = time.monotonic() + 20
+            while not lab.http_get(web).ok and time.monotonic() < deadline:
+                time.sleep(0.2)
+            assert lab.http_get(web).version == 1
+    finally:
+        forward.close()

@@ -8,8 +8,13 @@ and sends it N requests (default 50) three ways, side by side:
   address. Only possible where the host routes to the bridge (Linux, rootful); Docker Desktop,
   rootless Docker and a confined kernel cannot do it at all.
 - *through the engine, whole call*: ``lab.http_get(container)`` as lessons call it today (the
-  container lookup plus an ``exec`` of wget in the lab's helper container).
-- *through the engine, exec only*: the helper's request without the lookup.
+  container lookup, ``containers.get``, plus the helper's request).
+- *through the engine, exec only*: the helper's request without the lookup: one line to the
+  long-lived exec session in the lab's helper container, which runs wget and answers.
+- *docker-py exec_run*: the same wget as a new ``exec`` each time (create, start, inspect: the
+  runtime spawns a process in the container), the first version of the path, for the ratio.
+
+The ways run interleaved (one request of each in turn) so a loaded machine weighs on all alike.
 
 and, for scale, ``lab.http_get`` on the simulator. It prints the median and p95 per request
 and the ratios. The sampling question it answers: lesson 05's probe sends one request every
@@ -31,11 +36,16 @@ N = int(sys.argv[1]) if len(sys.argv) > 1 else 50
 
 
 def timed(call, n: int) -> list[float]:
-    times = []
+    return interleaved({"": call}, n)[""]
+
+
+def interleaved(calls: dict, n: int) -> dict[str, list[float]]:
+    times: dict[str, list[float]] = {name: [] for name in calls}
     for _ in range(n):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
+        for name, call in calls.items():
+            start = time.perf_counter()
+            call()
+            times[name].append(time.perf_counter() - start)
     return times
 
 
@@ -70,19 +80,29 @@ def main() -> None:
             time.sleep(0.2)
         web.reload()
         address = container_address(web)
+        helper = lab.runtime.http._ensure()
+        lab.runtime.container_get(web, 80, "/", 2.0)  # attach the helper to the network
+        ways = {
+            "through the engine: lab.http_get": lambda: lab.http_get(web),
+            "through the engine: the exec alone": (
+                lambda: lab.runtime.container_get(web, 80, "/", 2.0)),
+            "docker-py exec_run (3 API calls)": (
+                lambda: helper.exec_run(["/bin/wget", "-T", "2", "-qO-", f"http://{address}/"])),
+        }
         try:
             host_route(address)
-            host = line("host route (before: urllib to the IP)",
-                        timed(lambda: host_route(address), N))
+            ways["host route (before: urllib to the IP)"] = lambda: host_route(address)
         except OSError as error:
-            host = None
             print(f"  host route: impossible here ({error}): the reason for issue 13")
-        whole = line("through the engine: lab.http_get", timed(lambda: lab.http_get(web), N))
-        exec_only = line("through the engine: the exec alone",
-                         timed(lambda: lab.runtime.container_get(web, 80, "/", 2.0), N))
+        medians = {name: line(name, times) for name, times in interleaved(ways, N).items()}
+        whole = medians["through the engine: lab.http_get"]
+        exec_only = medians["through the engine: the exec alone"]
+        host = medians.get("host route (before: urllib to the IP)")
         if host:
             print(f"  ratio engine/host route: {whole / host:.1f}x (exec alone "
                   f"{exec_only / host:.1f}x)")
+        print(f"  ratio exec_run/exec alone: "
+              f"{medians['docker-py exec_run (3 API calls)'] / exec_only:.2f}x")
         print(f"  ratio engine/simulator: {whole / sim_median:.1f}x")
         print(f"  share of lesson 05's 0.2 s sampling step: {whole / 0.2:.0%}")
     finally:

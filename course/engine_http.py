@@ -4,8 +4,9 @@ Why: the kernel may not share a network with the containers. Docker Desktop (mac
 rootless Docker, a remote ``DOCKER_HOST`` and the confined grading kernels have no route to a
 bridge network's addresses; only the Docker API answers. So the kit never opens a socket to a
 container: one long-lived helper container per lab (the lab image, doing nothing but wait) is
-attached to whatever network the target is on, and each request is an ``exec`` of the image's
-``wget`` in it. The request crosses the same network a client on that network would cross.
+attached to whatever network the target is on, and each request is a run of the image's
+``wget`` in it (one long-lived ``exec`` session reads the requests: see ``_Session``). The
+request crosses the same network a client on that network would cross.
 
 The helper is the lab's own: it carries the kit's label and ``course.helper=<namespace>`` (never
 ``course.lab``, so ``lab.filters()`` listings do not see it) and ``lab.cleanup()`` removes it.
@@ -15,12 +16,14 @@ Every call is bounded: wget's own ``-T`` plus the lab client's read timeout.
 from __future__ import annotations
 
 import re
+import struct
+import threading
 
 import docker
 
 HELPER_LABEL = "course.helper"
 # The lab image's /bin/wget honours -T (course/images.py: Debian's static busybox's own wget
-# segfaults on -T). Named by path: busybox's `timeout` would run its wget applet instead.
+# segfaults on -T).
 _STATUS = re.compile(r"HTTP/\S+ (\d{3})")
 
 
@@ -38,22 +41,25 @@ class EngineHTTP:
         self.client, self.name, self.labels, self._image = client, name, labels, image
         self._helper = None
         self._networks: set[str] = set()  # ids of the networks the helper is attached to
+        self._session: _Session | None = None
+        self._lock = threading.Lock()
 
     def get(self, container, port: int, path: str, timeout: float) -> tuple[int, str]:
         """``(status, body)`` of ``GET http://<container>:<port><path>``, asked from the helper
         on one of ``container``'s networks; raises ``ConnectionError`` with the reason when
         nothing answered (refused, timed out, no shared network)."""
-        address = self._attach(container)
-        seconds = max(1, round(timeout))
-        command = ["/bin/wget", "-T", str(seconds), "-qO-", f"http://{address}:{port}{path}"]
-        try:
-            code, (out, err) = self._exec(command)
-        except docker.errors.NotFound:  # someone removed the helper: make it again, once
-            self._helper, self._networks = None, set()
-            address = self._attach(container)
-            code, (out, err) = self._exec(command)
-        body = (out or b"").decode(errors="replace")
-        said = (err or b"").decode(errors="replace").strip()
+        seconds = str(max(1, round(timeout)))
+        with self._lock:  # one request at a time on the session (a view's timer may ask too)
+            try:
+                code, out, said = self._ask(container, port, seconds, path)
+            except (ConnectionError, OSError, docker.errors.NotFound):
+                # a session cut or timed out (its state is unknown), or the helper removed
+                # under the lab: start again, once
+                self._drop_session()
+                self._helper = None
+                code, out, said = self._ask(container, port, seconds, path)
+        body = out.decode(errors="replace")
+        said = said.decode(errors="replace").strip()
         if code == 0:
             return 200, body
         match = _STATUS.search(said)
@@ -61,14 +67,21 @@ class EngineHTTP:
             return int(match.group(1)), body
         raise ConnectionError(said or f"wget salió con el código {code}")
 
-    def _exec(self, command):
-        helper = self._ensure()
-        try:
-            return helper.exec_run(command, demux=True)
-        except docker.errors.NotFound:
-            raise
-        except docker.errors.APIError as error:  # the helper stopped, or the engine refused
-            raise ConnectionError(error.explanation or str(error)) from error
+    def _ask(self, container, port: int, seconds: str, path: str):
+        address = self._attach(container)
+        if self._session is None:
+            try:
+                self._session = _Session(self.client.api, self._helper.id)
+            except docker.errors.APIError as error:  # the helper stopped, or the engine refused
+                if error.status_code == 404:
+                    raise
+                raise ConnectionError(error.explanation or str(error)) from error
+        return self._session.ask(seconds, f"http://{address}:{port}{path}")
+
+    def _drop_session(self) -> None:
+        if self._session is not None:
+            self._session.close()
+            self._session = None
 
     def _attach(self, container) -> str:
         """Attach the helper to one of ``container``'s networks (once) and return the
@@ -118,4 +131,61 @@ class EngineHTTP:
     def forget(self) -> None:
         """Drop what is known of the helper (``lab.cleanup`` removes it by its label); the next
         request starts a new one."""
+        self._drop_session()
         self._helper, self._networks = None, set()
+
+
+class _Session:
+    """One long-lived exec in the helper: a shell that runs one wget per line it reads.
+
+    Why: each ``exec`` makes the runtime spawn a process in the container (the bulk of its
+    cost); a shell that is already there only forks wget. Each answer comes back as a line
+    ``<rc> <body bytes> <stderr bytes>`` and then those bytes, on the exec's stdout (docker's
+    8-byte frame headers around them, as for any exec without a tty).
+    """
+
+    # files named by the shell's pid: a session given up on may still be finishing its wget
+    LOOP = ('mkdir -p /tmp; b=/tmp/kit-$$.body e=/tmp/kit-$$.err; while read -r t url; do '
+            ': >$b; : >$e; /bin/wget -T "$t" -qO $b "$url" 2>$e; rc=$?; '
+            'echo "$rc $(wc -c <$b) $(wc -c <$e)"; cat $b $e; done')
+
+    def __init__(self, api, helper_id: str):
+        exec_id = api.exec_create(helper_id, ["/bin/sh", "-c", self.LOOP], stdin=True)["Id"]
+        stream = api.exec_start(exec_id, socket=True)
+        self._stream = stream  # keeps the response (and its socket) alive
+        self.sock = getattr(stream, "_sock", stream)
+        self.buffer = b""
+
+    def ask(self, seconds: str, url: str) -> tuple[int, bytes, bytes]:
+        self.sock.settimeout(float(seconds) + 5)  # wget's own bound, plus the exec's way back
+        self.sock.sendall(f"{seconds} {url}\n".encode())
+        head = self._until(lambda: b"\n" in self.buffer)
+        line, self.buffer = head.split(b"\n", 1)
+        code, body_n, err_n = (int(x) for x in line.split())
+        self._until(lambda: len(self.buffer) >= body_n + err_n)
+        body, said = self.buffer[:body_n], self.buffer[body_n:body_n + err_n]
+        self.buffer = self.buffer[body_n + err_n:]
+        return code, body, said
+
+    def _until(self, done) -> bytes:
+        while not done():
+            stream, size = struct.unpack(">BxxxL", self._exactly(8))
+            data = self._exactly(size)
+            if stream == 1:  # stdout; the shell's own complaints (stderr) are not answers
+                self.buffer += data
+        return self.buffer
+
+    def _exactly(self, n: int) -> bytes:
+        data = b""
+        while len(data) < n:
+            chunk = self.sock.recv(n - len(data))
+            if not chunk:
+                raise ConnectionError("el contenedor auxiliar del kit cerró la sesión")
+            data += chunk
+        return data
+
+    def close(self) -> None:
+        try:
+            self.sock.close()
+        except OSError:
+            pass

@@ -201,3 +201,24 @@ def test_a_remote_engine_over_tcp_builds_the_images_and_answers_through_itself(m
             assert lab.http_get(web).version == 1
     finally:
         forward.close()
+
+
+def test_a_silent_server_times_out_within_the_bound_and_the_next_request_works():
+    """A server that accepts and never answers: the reply says so within the request's
+    timeout (plus the way back), and the helper's session is still good for the next one."""
+    with Lab(backend="docker", quiet=True) as lab:
+        web = lab.client.containers.run(lab.image("web", 1), detach=True, name=lab.name("w"),
+                                        labels=lab.labels())
+        silent = lab.client.containers.run(lab.image("web", 1), # nc's stdin never ends: it holds the connection open, answering nothing
+                                           ["sh", "-c", "sleep 600 | nc -l -p 80"],
+                                           detach=True, name=lab.name("mudo"),
+                                           labels=lab.labels(), healthcheck={"test": ["NONE"]})
+        deadline = time.monotonic() + 20
+        while not lab.http_get(web).ok and time.monotonic() < deadline:
+            time.sleep(0.2)
+        start = time.monotonic()
+        reply = lab.http_get(silent, timeout=1)
+        took = time.monotonic() - start
+        assert not reply.ok and "timed out" in (reply.error or ""), reply
+        assert took < 7, f"a 1 s request took {took:.1f} s"
+        assert [lab.http_get(web).ok for _ in range(3)] == [True, True, True]

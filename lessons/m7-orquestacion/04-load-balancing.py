@@ -210,7 +210,7 @@ _parada.remove(force=True)
 #   `max_fails` veces, nginx deja de mandarle tráfico durante `fail_timeout` segundos y después
 #   vuelve a probar. "Pasivo" porque nginx no le pregunta nada: solo mira cómo van las
 #   peticiones reales.
-# - `listen 127.0.0.1:<puerto>`: el nginx del kit corre en este equipo y solo escucha en local.
+# - `listen 127.0.0.1:<puerto>`: el nginx del kit solo escucha en local (dentro de su contenedor).
 # - `metodo` solo puede ser `"round_robin"` o `"least_conn"`; cualquier otro valor es un
 #   `ValueError`.
 

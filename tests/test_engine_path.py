@@ -222,3 +222,25 @@ def test_a_silent_server_times_out_within_the_bound_and_the_next_request_works()
         assert not reply.ok and "timed out" in (reply.error or ""), reply
         assert took < 7, f"a 1 s request took {took:.1f} s"
         assert [lab.http_get(web).ok for _ in range(3)] == [True, True, True]
+
+
+def test_one_exec_per_request_gives_the_same_replies_as_the_session():
+    """Where the engine's transport gives no plain socket for an exec session (ssh://), the kit
+    runs one exec per request: same replies, only slower."""
+    with Lab(backend="docker", quiet=True) as lab:
+        web = lab.client.containers.run(lab.image("web", 1), detach=True, name=lab.name("w"),
+                                        labels=lab.labels())
+        deadline = time.monotonic() + 20
+        while not lab.http_get(web).ok and time.monotonic() < deadline:
+            time.sleep(0.2)
+
+        def replies():
+            return [(r.ok, r.status, r.version, r.error is not None) for r in
+                    (lab.http_get(web), lab.http_get(web, path="/x"), lab.http_get(web, port=81))]
+
+        with_session = replies()
+        lab.runtime.http.forget()
+        lab.runtime.http._exec_each = True
+        assert replies() == with_session == [(True, 200, 1, False), (False, 404, None, False),
+                                             (False, None, None, True)]
+        assert lab.runtime.http._session is None

@@ -209,7 +209,8 @@ def test_a_silent_server_times_out_within_the_bound_and_the_next_request_works()
     with Lab(backend="docker", quiet=True) as lab:
         web = lab.client.containers.run(lab.image("web", 1), detach=True, name=lab.name("w"),
                                         labels=lab.labels())
-        silent = lab.client.containers.run(lab.image("web", 1), # nc's stdin never ends: it holds the connection open, answering nothing
+        # nc's stdin never ends: it holds the connection open, answering nothing
+        silent = lab.client.containers.run(lab.image("web", 1),
                                            ["sh", "-c", "sleep 600 | nc -l -p 80"],
                                            detach=True, name=lab.name("mudo"),
                                            labels=lab.labels(), healthcheck={"test": ["NONE"]})

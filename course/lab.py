@@ -232,6 +232,10 @@ class Lab:
                         remove(item)
                     except docker.errors.NotFound:
                         pass
+                    except docker.errors.APIError as error:
+                        # a service's task container Swarm is already removing: it goes anyway
+                        if "already in progress" not in str(error):
+                            raise
             if self._uses_swarm and swarm_mode.kit_swarm_is_idle(client):
                 self._leave_swarm()
         except EngineNotAnswering:

@@ -19,13 +19,16 @@ $(STAMP): pyproject.toml scripts/jupyterlab-overrides.json
 # overwritten, so `git pull` never clashes with a student's answers); builds the lab images first
 # when a Docker engine answers, else the notebooks say they run on the simulator.
 WORK := trabajo
+# JupyterLab refuses to run as root (a container, a hub image) without --allow-root.
+ROOT_ARGS = $(if $(filter 0,$(shell id -u)),--allow-root,)
+
 lab: $(STAMP)
 	@mkdir -p $(WORK)
 	@for a in release/*/; do [ -d "$$a" ] || continue; a=$$(basename $$a); mkdir -p $(WORK)/$$a; \
 	  cp -rn release/$$a/. $(WORK)/$$a/; done
 	-$(BIN)/course images --if-engine
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/jupyter lab --port=$(PORT) --ServerApp.root_dir=. \
-	  --LabApp.default_url=/lab/tree/$(WORK)/m7-orquestacion $(LAB_ARGS)
+	  --LabApp.default_url=/lab/tree/$(WORK)/m7-orquestacion $(ROOT_ARGS) $(LAB_ARGS)
 
 # Every test. Tests that need the Docker engine are skipped (with a reason) when none answers,
 # except under CI=true, where they fail.

@@ -84,7 +84,8 @@ def static_busybox() -> Path | None:
 
 def base_image() -> str:
     """What the lab images start from: ``scratch`` plus the host's static busybox, or, without
-    one, the registry's ``busybox``."""
+    one (Docker Desktop's macOS or Windows host, a remote engine), the registry's ``busybox``:
+    its wget has a working ``-T`` and ``timeout``, which is all the kit's requests need."""
     return "scratch" if static_busybox() else "busybox"
 
 
@@ -153,11 +154,17 @@ def ensure_image(client, name: str = "web", version: int = 1, force: bool = Fals
         client.images.build(fileobj=build_context(int(version)), custom_context=True, tag=wanted,
                             rm=True, forcerm=True)
     except (docker.errors.BuildError, docker.errors.APIError) as error:
-        hint = "" if static_busybox() else (
-            " No hay un busybox estático en este equipo: instala el paquete Debian 'busybox-static'"
-            " (o deja que el motor descargue la imagen 'busybox' de un registro)."
-        )
-        raise ImageBuildError(f"No se pudo construir {wanted}: {error}.{hint}") from error
+        if static_busybox():
+            raise ImageBuildError(f"No se pudo construir {wanted}: {error}.") from error
+        raise ImageBuildError(
+            f"No se pudo construir {wanted}: este equipo no tiene un busybox estático y el motor "
+            f"no pudo descargar la imagen 'busybox' de un registro ({error}). Haz una de dos: "
+            "instala el busybox estático (Debian/Ubuntu: 'sudo apt-get install busybox-static'; "
+            "sirve en Linux con el motor en este mismo equipo) o, con Docker Desktop o un motor "
+            "remoto, deja que el motor descargue la imagen una vez con conexión: "
+            "'docker pull busybox'. Sin ninguna de las dos, trabaja con el simulador: "
+            "Lab(backend='sim')."
+        ) from error
     return wanted
 
 

@@ -12,17 +12,18 @@ from __future__ import annotations
 
 import atexit
 import os
-import time
 import uuid
 import weakref
 
 import docker
 
-from . import images
+from . import swarm_mode
+from .backends import DockerBackend, SimBackend
+from .engine_timeout import EngineNotAnswering, client_timeout
 from .probe import Reply, fetch
 
-KIT_LABEL = "course.kit"
-KIT_VALUE = "modulo7"
+KIT_LABEL = swarm_mode.KIT_LABEL
+KIT_VALUE = swarm_mode.KIT_VALUE
 LAB_LABEL = "course.lab"
 BACKENDS = ("auto", "docker", "sim")
 
@@ -38,7 +39,6 @@ def engine_client(timeout: int = 3):
         return None
     except Exception:  # a malformed DOCKER_HOST, a socket without permission...
         return None
-    client.api.timeout = 60
     return client
 
 
@@ -71,6 +71,12 @@ class Lab:
         namespace: prefix of every name and value of the ``course.lab`` label; unique by default.
         quiet: do not print the line that says which backend was picked.
 
+    ``lab.runtime`` is the backend object (:mod:`course.backends`): how time passes and how a
+    request reaches a container there. On a real engine every request goes through the engine
+    (a helper container of the lab), and the client is bounded: an engine that freezes raises
+    :class:`course.engine_timeout.EngineNotAnswering` (in Spanish) after
+    :func:`course.engine_timeout.client_timeout` seconds.
+
     >>> with Lab(backend="sim", seed=0, quiet=True) as lab:
     ...     web = lab.client.containers.run(lab.image("web", 1), detach=True,
     ...                                     name=lab.name("web"), labels=lab.labels(app="web"))
@@ -82,26 +88,41 @@ class Lab:
                  quiet: bool = False):
         self.seed = seed
         self.backend = choose_backend(backend)
-        self.engine = None
         if self.backend == "docker":
-            self.client = engine_client(timeout=5)
-            if self.client is None:
+            client = engine_client(timeout=5)
+            if client is None:
                 raise docker.errors.DockerException(
                     "No responde ningún motor Docker. Arráncalo (en Linux: 'sudo systemctl start "
                     "docker', o scripts/engine.sh start en este kit) o usa Lab(backend='sim')."
                 )
             self.namespace = namespace or f"m7-{uuid.uuid4().hex[:6]}"
+            self.runtime = DockerBackend(client, self.namespace, {KIT_LABEL: KIT_VALUE},
+                                         client_timeout())
         else:
-            from .sim import Engine
-
-            self.engine = Engine(seed=seed)
-            self.client = self.engine.client()
             self.namespace = namespace or f"m7-s{seed}"
+            self.runtime = SimBackend(seed)
         self._uses_swarm = False
-        self._service_turns: dict[str, int] = {}  # round-robin position of the probe per service
         _open_labs.add(self)
         if not quiet:
             print(self.describe())
+
+    @property
+    def client(self):
+        """The docker-py client (a real engine's, or the simulator's)."""
+        return self.runtime.client
+
+    @client.setter
+    def client(self, value) -> None:
+        self.runtime.client = value
+
+    @property
+    def engine(self):
+        """The simulated engine (``course.sim.Engine``), or ``None`` on a real engine."""
+        return self.runtime.engine
+
+    @engine.setter
+    def engine(self, value) -> None:
+        self.runtime.engine = value
 
     # -- identity and scope -----------------------------------------------------------------
     def describe(self) -> str:
@@ -133,25 +154,22 @@ class Lab:
     # -- time, images, traffic --------------------------------------------------------------
     def sleep(self, seconds: float) -> None:
         """Wait: real seconds on an engine, virtual (instant) seconds on the simulator."""
-        if self.engine is not None:
-            self.engine.advance(seconds)
-        else:
-            time.sleep(seconds)
+        self.runtime.sleep(seconds)
 
     def now(self) -> float:
         """Seconds on the lab's clock (virtual on the simulator)."""
-        return self.engine.clock.now if self.engine is not None else time.monotonic()
+        return self.runtime.now()
 
     def image(self, name: str = "web", version: int = 1) -> str:
         """The tag of a lab image, built first on a real engine if missing."""
-        if self.engine is not None:
-            return images.tag(name, version)
-        return images.ensure_image(self.client, name, version)
+        return self.runtime.image(name, version)
 
     def http_get(self, target, path: str = "/", port: int = 80, timeout: float = 2.0) -> Reply:
         """One HTTP request to ``target``: a container or a Swarm service (a model, a name or
         an id); a service answers from one of its running, healthy tasks in turn. Never raises
-        for a failed request: the reply says ``ok=False`` and why, so downtime can be counted."""
+        for a failed request: the reply says ``ok=False`` and why, so downtime can be counted.
+        On a real engine the request is made from inside the engine (the lab's helper
+        container), so it works where the kernel has no route to the containers."""
         return fetch(self, target, path=path, port=port, timeout=timeout)
 
     # -- Swarm ------------------------------------------------------------------------------
@@ -165,6 +183,7 @@ class Lab:
         notebook still uses, is never taken down. A new manager takes a moment to answer the API
         ("the swarm does not have a leader"): the call waits, for at most ``seconds`` (virtual
         seconds on the simulator), and raises ``docker.errors.DockerException`` after that.
+        (:mod:`course.swarm_mode` does the work.)
 
         >>> lab = Lab(backend="sim", quiet=True)
         >>> lab.ensure_swarm(), lab.ensure_swarm()
@@ -173,114 +192,54 @@ class Lab:
         ['manager']
         """
         self._uses_swarm = True
-        made = False
-        deadline = self.now() + seconds
-        while True:
-            swarm = self.client.info().get("Swarm", {})
-            state = swarm.get("LocalNodeState")
-            if state == "locked":  # autolock: only its owner has the key; never throw it away
-                raise docker.errors.DockerException(
-                    "El Swarm de este motor está bloqueado (autolock): desbloquéalo con "
-                    "'docker swarm unlock' y vuelve a ejecutar la celda.")
-            pause = 0.25
-            try:
-                if state in (None, "", "inactive"):
-                    self.client.swarm.init(advertise_addr="127.0.0.1",
-                                           labels={KIT_LABEL: KIT_VALUE})
-                    made, pause = True, 0  # look again at once: the manager often answers already
-                elif state != "active" or not swarm.get("NodeID"):
-                    # "active" without a node, "pending" or "error": a swarm left half-made (two
-                    # processes that init and leave at once can do this). Nobody can use it.
-                    self._leave_swarm()
-                else:
-                    self.client.nodes.list()  # does the manager answer the API yet?
-                    return made
-            except docker.errors.APIError as error:
-                # A new manager without a leader yet, or another lab entering or leaving Swarm at
-                # this moment: look again. A swarm whose connection "is closing" never recovers.
-                if "connection is closing" in str(error):
-                    self._leave_swarm()
-            if self.now() > deadline:
-                raise docker.errors.DockerException(
-                    "El modo Swarm del motor no responde. Arréglalo con "
-                    "'docker swarm leave --force' y vuelve a ejecutar la celda.")
-            self.sleep(pause)
+        return swarm_mode.ensure_swarm(self.client, self.now, self.sleep, seconds)
 
     def _leave_swarm(self, seconds: float = 10.0) -> bool:
-        """Leave Swarm (force) and wait, for at most ``seconds``, until the engine is out of it;
-        ``True`` if it is. Never raises: cleanup and ``ensure_swarm`` call it on a shared engine
-        another lab may be entering or leaving at the same moment."""
-        try:
-            self.client.swarm.leave(force=True)
-        except docker.errors.APIError:
-            pass
-        deadline = self.now() + seconds
-        while True:
-            try:
-                if self.client.info().get("Swarm", {}).get("LocalNodeState") == "inactive":
-                    return True
-            except docker.errors.DockerException:
-                return False
-            if self.now() > deadline:
-                return False
-            self.sleep(0.2)
+        return swarm_mode.leave_swarm(self.client, self.now, self.sleep, seconds)
+
+    def _in_swarm(self) -> bool:
+        return swarm_mode.in_swarm(self.client)
 
     # -- cleanup ----------------------------------------------------------------------------
     def cleanup(self) -> None:
-        """Remove every container, service, secret, network and volume of this lab.
+        """Remove every container, service, secret, network and volume of this lab (and the
+        kit's helper container).
 
         Safe to call again: it removes whatever carries the lab's label at that moment (a student
-        may go on working after the last cell, and the interpreter's exit cleans up again)."""
+        may go on working after the last cell, and the interpreter's exit cleans up again). An
+        engine that stopped answering is not waited on again for each kind of object."""
         flt = self.filters()
+        client = self.client
         removers = (
-            (self._services, lambda s: s.remove()),
-            (lambda: self.client.containers.list(all=True, filters=flt),
+            (lambda: swarm_mode.lab_services(client, flt), lambda s: s.remove()),
+            (lambda: client.containers.list(all=True, filters=flt),
              lambda c: c.remove(force=True, v=True)),
-            (self._secrets, lambda s: s.remove()),
-            (lambda: self.client.networks.list(filters=flt), lambda n: n.remove()),
-            (lambda: self.client.volumes.list(filters=flt), lambda v: v.remove(force=True)),
+            (lambda: swarm_mode.lab_secrets(client, flt), lambda s: s.remove()),
+            (lambda: client.networks.list(filters=flt), lambda n: n.remove()),
+            (lambda: client.volumes.list(filters=flt), lambda v: v.remove(force=True)),
         )
-        for listing, remove in removers:
-            try:
-                items = listing()
-            except docker.errors.DockerException:
-                continue
-            for item in items:
+        try:
+            self.runtime.cleanup()  # first: the helper holds endpoints on the lab's networks
+            for listing, remove in removers:
                 try:
-                    remove(item)
-                except docker.errors.NotFound:
-                    pass
-        if self._uses_swarm and self._kit_swarm_is_idle():
-            self._leave_swarm()
-
-    def _services(self):
-        if not self._in_swarm():
-            return []
-        return self.client.services.list(filters=self.filters())
-
-    def _secrets(self):
-        if not self._in_swarm():
-            return []
-        return self.client.secrets.list(filters=self.filters())
-
-    def _kit_swarm_is_idle(self) -> bool:
-        """The swarm is the kit's own and no service or secret is left on it (another notebook's
-        would go down with it)."""
-        try:
-            if not self._in_swarm():
-                return False
-            self.client.swarm.reload()
-            labels = self.client.swarm.attrs.get("Spec", {}).get("Labels") or {}
-            return (labels.get(KIT_LABEL) == KIT_VALUE and not self.client.services.list()
-                    and not self.client.secrets.list())
-        except docker.errors.DockerException:
-            return False
-
-    def _in_swarm(self) -> bool:
-        try:
-            return self.client.info().get("Swarm", {}).get("LocalNodeState") == "active"
-        except docker.errors.DockerException:
-            return False
+                    items = listing()
+                except EngineNotAnswering:
+                    raise
+                except docker.errors.DockerException:
+                    continue
+                for item in items:
+                    try:
+                        remove(item)
+                    except docker.errors.NotFound:
+                        pass
+                    except docker.errors.APIError as error:
+                        # a service's task container Swarm is already removing: it goes anyway
+                        if "already in progress" not in str(error):
+                            raise
+            if self._uses_swarm and swarm_mode.kit_swarm_is_idle(client):
+                self._leave_swarm()
+        except EngineNotAnswering:
+            return
 
     def close(self) -> None:
         self.cleanup()

@@ -2,8 +2,10 @@
 
 Why: the seed's Ejercicio 3 puts nginx in front of three replicas. No nginx image can be pulled
 here, but Debian's ``nginx-light`` gives the real binary, so the kit checks the configuration the
-student *rendered* with ``nginx -t`` and runs it on a loopback port in front of real containers
-(on Linux the host routes to container addresses on bridge networks). This module renders no
+student *rendered* with ``nginx -t`` and runs it in front of real containers: :func:`next_to`
+runs it in a container on the replicas' network, reached through the engine (what lessons use:
+no host route needed); :class:`NginxServer` runs it on this machine's loopback, which reaches
+the replicas only where the host routes to bridge networks (rootful Linux). This module renders no
 ``upstream`` block itself: that is the student's exercise. It only wraps the student's ``http``
 text in a main configuration whose every path lives in a throwaway prefix, so nothing on the
 machine is read or written outside it.
@@ -129,13 +131,30 @@ def free_port() -> int:
 
 
 def cannot_run_reason(lab) -> str | None:
-    """Why a real nginx cannot be put in front of ``lab``'s replicas (``None``: it can)."""
-    if find_nginx() is None:
-        return "no hay nginx en este equipo (Debian: nginx-light)"
+    """Why a real nginx cannot be put in front of ``lab``'s replicas (``None``: it can).
+
+    On a real engine it builds the nginx image first (:mod:`course.nginx_container`), so a host
+    without nginx and without a registry is told here, in one line, not halfway through a cell.
+    """
     if getattr(lab, "engine", None) is not None:
         return ("las réplicas viven en el simulador: sus direcciones no existen en este equipo, "
                 "así que un nginx real no puede alcanzarlas")
+    from .images import ImageBuildError
+    from .nginx_container import ensure_image
+
+    try:
+        ensure_image(lab.client)
+    except ImageBuildError as error:
+        return str(error)
     return None
+
+
+def next_to(lab, http_text: str, port: int, network: str):
+    """A real nginx with ``http_text`` in a container on ``network`` (the replicas'), reached
+    through the engine: use it in a ``with`` like :class:`NginxServer`."""
+    from .nginx_container import NginxContainer
+
+    return NginxContainer(lab, http_text, port, network)
 
 
 class NginxServer:

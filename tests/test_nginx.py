@@ -101,3 +101,58 @@ def test_errors_point_at_the_students_own_line():
     check = nginx.check_config("upstream backend {\n    server backend1:3000;\n}\n")
     assert not check.ok
     assert "tu configuración, línea 2" in check.output, check.output
+
+
+@pytest.mark.docker
+def test_nginx_runs_in_a_container_next_to_the_replicas_through_the_engine():
+    """Lesson 04's path: nginx in a container on the replicas' network, asked from inside the
+    engine (no host route used); it balances, skips a stopped replica, and lab.cleanup removes
+    it even when the lesson never stopped it. Its container is the kit's: lab.filters() does not
+    list it."""
+    from course import Lab
+
+    lab = Lab(backend="docker", quiet=True)
+    try:
+        red = lab.client.networks.create(lab.name("lb"), labels=lab.labels())
+        replicas = [lab.client.containers.run(lab.image("web", 1), detach=True,
+                                              name=lab.name(f"b{i}"), labels=lab.labels(),
+                                              network=red.name) for i in range(2)]
+        deadline = time.monotonic() + 20
+        while not all(lab.http_get(c).ok for c in replicas) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        addresses = []
+        for c in replicas:
+            c.reload()
+            addresses.append(c.attrs["NetworkSettings"]["Networks"][red.name]["IPAddress"])
+        assert nginx.cannot_run_reason(lab) is None
+        http = GOOD.replace("10.0.0.1", addresses[0]).replace("10.0.0.2", addresses[1]) % 8080
+        server = nginx.next_to(lab, http, 8080, red.name).start()
+        counts = server.count(10)
+        assert sorted(b.split()[-1] for b in counts) == sorted(c.id[:12] for c in replicas)
+        assert sorted(counts.values()) == [5, 5], counts
+        replicas[0].stop(timeout=0)
+        after = server.count(6)
+        assert after == {f"web v1 {replicas[1].id[:12]}": 6}, after
+        listed = {c.name for c in lab.client.containers.list(all=True, filters=lab.filters())}
+        assert listed == {c.name for c in replicas}, listed
+        with pytest.raises(RuntimeError, match="nginx terminó al arrancar"):
+            nginx.next_to(lab, "server { listen 127.0.0.1:8081; nonsense; }", 8081,
+                          red.name).start()
+    finally:
+        lab.cleanup()
+    left = lab.client.containers.list(all=True, filters={"label": f"course.helper={lab.namespace}"})
+    assert left == [], f"lab.cleanup() left the kit's containers: {[c.name for c in left]}"
+
+
+@needs_nginx
+def test_the_nginx_image_is_the_hosts_binary_and_what_ldd_lists():
+    from course import nginx_container
+
+    context, recipe = nginx_container.build_context(nginx.find_nginx())
+    import tarfile
+
+    names = tarfile.open(fileobj=context).getnames()
+    assert "rootfs/usr/sbin/nginx" in names
+    for library in nginx_container.libraries(nginx.find_nginx()):
+        assert f"rootfs{library}" in names, library
+    assert len(recipe) == 12

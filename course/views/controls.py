@@ -183,12 +183,7 @@ class KillButton(_Control):
 
 def node_switch(lab):
     """The simulator's node up/down call, or ``None`` (a real engine cannot take a node down)."""
-    engine = getattr(lab, "engine", None)
-    swarm = getattr(engine, "swarm", None) if engine is not None else None
-    for down, up in (("node_down", "node_up"), ("set_node_down", "set_node_up")):
-        if swarm is not None and hasattr(swarm, down) and hasattr(swarm, up):
-            return getattr(swarm, down), getattr(swarm, up)
-    return None
+    return lab.runtime.node_switch()
 
 
 class NodeDownControl(_Control):

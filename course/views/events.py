@@ -11,7 +11,6 @@ engine's own append-only log (``lab.engine.events``), which has the same shape.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from html import escape
 
@@ -92,15 +91,7 @@ def read_events(lab, since: float, app: str | None = None) -> list[Event]:
     simulator: the simulated engine's own log, which is the same stream (it does not serve
     ``/events`` over the API); there node events, which carry no labels, are kept too.
     """
-    if lab.engine is not None:
-        raws = [e for e in lab.engine.events if float(e.get("time", 0)) >= since
-                and (e.get("Type") == "node"
-                     or ((e.get("Actor") or {}).get("Attributes") or {}).get("course.lab")
-                     == lab.namespace)]
-    else:
-        flt = {"label": [f"course.lab={lab.namespace}"]}
-        raws = list(lab.client.events(since=since, until=time.time() + 1, decode=True,
-                                      filters=flt))
+    raws = lab.runtime.raw_events(lab.namespace, since)
     events = [to_event(lab, raw, app) for raw in raws]
     return sorted((e for e in events if e is not None), key=lambda e: e.time)
 
@@ -128,7 +119,7 @@ class EventLog(widgets.HTML):
                  app: str | None = None, **kwargs):
         self.lab, self.limit, self.title, self.app = lab, limit, title, app
         if since is None:
-            since = 0.0 if lab.engine is not None else max(0.0, time.time() - lookback)
+            since = lab.runtime.events_start(lookback)
         self.since = since
         self._events: list[Event] = []
         super().__init__(**kwargs)

@@ -210,7 +210,7 @@ _parada.remove(force=True)
 #   `max_fails` veces, nginx deja de mandarle tráfico durante `fail_timeout` segundos y después
 #   vuelve a probar. "Pasivo" porque nginx no le pregunta nada: solo mira cómo van las
 #   peticiones reales.
-# - `listen 127.0.0.1:<puerto>`: el nginx del kit corre en este equipo y solo escucha en local.
+# - `listen 127.0.0.1:<puerto>`: el nginx del kit solo escucha en local (dentro de su contenedor).
 # - `metodo` solo puede ser `"round_robin"` o `"least_conn"`; cualquier otro valor es un
 #   `ValueError`.
 
@@ -288,11 +288,12 @@ if nginx.find_nginx():
 # %% [markdown]
 # ## 5. nginx de verdad delante de las réplicas
 #
-# Donde hay nginx y las réplicas son contenedores reales, el kit arranca un nginx real con **tu**
-# configuración en un puerto local y le manda 30 peticiones. Cada respuesta dice qué réplica la
-# atendió (`web v1 <hostname>`; el *hostname* de un contenedor es el principio de su id).
-# En el simulador, o sin nginx, lo dice en una línea y se salta este paso: un nginx de este
-# equipo no puede alcanzar réplicas simuladas.
+# Donde las réplicas son contenedores reales, el kit arranca un nginx real con **tu**
+# configuración en un contenedor de su misma red (`nginx.next_to`) y le manda 30 peticiones
+# desde dentro del motor. Cada respuesta dice qué réplica la atendió (`web v1 <hostname>`; el
+# *hostname* de un contenedor es el principio de su id). En el simulador, o donde no se puede
+# construir la imagen de nginx, lo dice en una línea y se salta este paso: un nginx real no
+# puede alcanzar réplicas simuladas.
 
 # %% nbgrader={"grade": false, "grade_id": "nginx_real", "locked": true, "schema_version": 3, "solution": false, "task": false}
 por_hostname = {c.id[:12]: c.name for c in replicas}
@@ -309,7 +310,7 @@ if motivo:
 else:
     puerto = nginx.free_port()
     texto = configuracion_nginx([(ip, 80) for _, ip in descubrir("backend")], puerto=puerto)
-    with nginx.NginxServer(texto, puerto) as servidor:
+    with nginx.next_to(lab, texto, puerto, red.name) as servidor:
         cuentas = Counter({quien(k): v for k, v in servidor.count(30).items()})
         display(TrafficChart(cuentas, versions={c.name: 1 for c in replicas},
                              title="nginx real, round-robin: 30 peticiones", expected=10))

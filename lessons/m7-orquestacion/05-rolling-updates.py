@@ -173,7 +173,8 @@ sonda = Sonda({"app": "web"})
 #
 # Tres réplicas v1 y la actualización del Ejercicio 1 del módulo: para cada réplica, borrarla y
 # arrancar su sustituta v2, una tras otra, sin esperar a nada. La sonda manda una petición tras
-# cada paso y luego sigue tres segundos más, hasta que todo vuelve.
+# cada paso (y, tras cada borrado, la del usuario que estaba en esa réplica) y luego sigue tres
+# segundos más, hasta que todo vuelve.
 
 # %% nbgrader={"grade": false, "grade_id": "a_mano", "locked": true, "schema_version": 3, "solution": false, "task": false}
 viejas = reiniciar(1)
@@ -181,6 +182,8 @@ inicio_mano = lab.now()
 sonda.esperar(1)
 for vieja in viejas:
     vieja.remove(force=True)
+    # el usuario que tenía su sesión en la réplica borrada vuelve a pedir, sin reintentar en otra
+    sonda.muestras.append((lab.now(), lab.http_get(vieja)))
     sonda.peticion()
     crear_replica(2)
     sonda.peticion()
@@ -193,8 +196,12 @@ display(RolloutTimeline({"A mano (como en el cuaderno 00)": a_mano},
                         title="Actualización a mano: v1 → v2"))
 
 # %% [markdown]
-# Las réplicas nuevas tardan un momento en pasar su health check. Mientras tanto ya no queda
-# ninguna vieja: el servicio se queda **sin ninguna réplica sana** y los usuarios ven errores.
+# Cada réplica borrada deja a su usuario (su sesión, su conexión abierta) con un error: nadie le
+# avisa ni reintenta por él. Y las réplicas nuevas tardan un momento en pasar su health check: en
+# el simulador, donde cada paso es instantáneo, ya no queda ninguna vieja cuando aún no hay
+# ninguna nueva sana, y el servicio se queda **sin ninguna réplica sana**: todos ven errores. En
+# un motor real los pasos tardan lo bastante para que a veces sí quede una sana; el usuario de la
+# réplica borrada falla igual.
 # El problema no es Docker: es el *orden* de las operaciones. Un rolling update lo arregla con
 # dos números.
 #

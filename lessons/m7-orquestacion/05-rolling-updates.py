@@ -457,6 +457,15 @@ def desplegar(version, max_surge=1, max_unavailable=0, n=3, plazo=15):
     ### END SOLUTION
 
 
+# %% [markdown]
+# **Antes de ejecutar la celda siguiente, predice.** Con `n = 3`, maxSurge 1 y maxUnavailable 0:
+# ¿cuántas réplicas habrá en marcha, como mucho, a la vez? ¿Cuántas sanas, como poco? ¿Cuántas
+# peticiones de la sonda fallarán? Escribe tus números (son para ti: no se corrigen) y compáralos
+# después con lo que vio la sonda.
+
+# %%
+mi_prediccion = {"maximo_en_marcha": None, "minimo_sanas": None, "fallidas": None}
+
 # %% nbgrader={"grade": false, "grade_id": "rolling_v2", "locked": true, "schema_version": 3, "solution": false, "task": false}
 reiniciar(1)
 inicio_v2 = lab.now()
@@ -467,6 +476,14 @@ rolling_v2 = sonda.entre(inicio_v2, fin_v2)
 print(f"desplegar(2) → {resultado_v2!r}: {len(rolling_v2)} peticiones, "
       f"{sum(1 for _, r in rolling_v2 if not r.ok)} fallidas.")
 display(ClusterGrid(lab, app="web", title="Después del rolling update"))
+
+# %%
+_vistos = [(total, sanas) for t, total, sanas in sonda.estados if inicio_v2 <= t <= fin_v2]
+observado = {"maximo_en_marcha": max((total for total, _ in _vistos), default=None),
+             "minimo_sanas": min((sanas for _, sanas in _vistos), default=None),
+             "fallidas": sum(1 for _, r in rolling_v2 if not r.ok)}
+for clave, valor in observado.items():
+    print(f"{clave}: predijiste {mi_prediccion.get(clave)} y la sonda vio {valor}")
 
 # %% nbgrader={"grade": true, "grade_id": "test_desplegar", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
 def _fallidas(muestras):

@@ -536,6 +536,14 @@ reiniciar(2)
 # pero la actualización se queda parada; pasado `progressDeadlineSeconds` (600 s por defecto) el
 # Deployment se marca como fallido (`ProgressDeadlineExceeded`), y volver a la versión anterior
 # lo haces tú, o tu herramienta de despliegue, con `kubectl rollout undo`.
+#
+# **Liveness y readiness.** Kubernetes separa dos preguntas que aquí hace un solo health check:
+# la `readinessProbe` pregunta *¿puede recibir tráfico ya?* (si no, el Pod sale de los endpoints
+# del Service, pero nadie lo reinicia: es la que hace el *health gating* de un rolling update) y
+# la `livenessProbe` pregunta *¿sigue vivo?* (si falla, el kubelet reinicia el contenedor). En
+# Swarm, el `HEALTHCHECK` de la imagen hace de las dos: una tarea que aún no está sana no cuenta
+# como actualizada, y una tarea en marcha que pasa a `unhealthy` se da por fallida y el
+# orquestador la sustituye por otra (autocuración de contenedores no saludables).
 
 # %% nbgrader={"grade": false, "grade_id": "rolling_v3", "locked": true, "schema_version": 3, "solution": false, "task": false}
 inicio_v3 = lab.now()

@@ -60,6 +60,20 @@ client = lab.client
 # | `lab.filters(app="web")` | el `filters=` para listar solo lo tuyo con esa etiqueta |
 # | `lab.http_get(c)` | una petición HTTP a un contenedor: qué réplica y qué versión respondió |
 # | `lab.sleep(s)` | esperar `s` segundos (en el simulador, tiempo virtual: instantáneo) |
+#
+# **Requisitos previos: compruébalo tú.** El módulo da por sabidas estas cosas. Si alguna
+# pregunta no la contestas sin mirar, repásala antes de seguir (entre paréntesis, dónde vuelve a
+# salir en este curso):
+#
+# | requisito | ¿sabrías…? |
+# |---|---|
+# | contenedores | …explicar qué queda de un contenedor tras `docker rm` y qué diferencia hay entre imagen y contenedor? (08) |
+# | redes Docker | …decir por qué dos contenedores en la red `bridge` de fábrica no se encuentran por nombre? (03) |
+# | volúmenes | …montar un volumen con nombre en `/datos` con `docker run -v`? (08) |
+# | docker-compose | …leer un `docker-compose.yml` con `services:`, `ports:` y `environment:`? (07) |
+# | Linux y línea de comandos | …usar `cat`, `wget`, `nslookup` y leer el código de salida de un comando? (03) |
+# | YAML | …escribir una lista de diccionarios anidados en YAML? (07) |
+# | networking básico | …distinguir una dirección IP, un puerto y un nombre DNS? (03, 04) |
 
 # %% [markdown]
 # ## 1. ¿Qué es orquestación?
@@ -294,6 +308,9 @@ caida.reload()
 assert caida.status == "exited", f"La réplica matada debía estar 'exited' y está '{caida.status}'."
 assert caida.attrs["RestartCount"] == 0, "Nadie debía reiniciar la réplica matada."
 ### BEGIN HIDDEN TESTS
+assert caida.id == replicas[1].id, (
+    f"La réplica que había que matar era la segunda, replicas[1] ({replicas[1].name}), y caida es "
+    f"{caida.name}.")
 assert contar_en_marcha(lab, app="nadie") == 0, "Una app sin contenedores debe dar 0."
 _h = [lab.client.containers.run(lab.image("web", 1), detach=True, name=lab.name(f"cuenta{i}"),
                                 labels=lab.labels(app="cuenta")) for i in range(3)]

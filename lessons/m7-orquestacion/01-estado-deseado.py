@@ -148,6 +148,8 @@ leer_actual(lab, "web")  # todavía no hay nada
 #
 # Y algo igual de importante: **nada más**. Si el estado ya es el deseado, la lista está vacía
 # (la operación es *idempotente*), y nunca se borra una réplica buena para crear otra igual.
+# Tampoco **modifiques la lista `actual`** que recibes (ni la ordenes en su sitio con `.sort()`:
+# si necesitas otro orden, `sorted(actual, ...)` da una copia): quien te llama la sigue usando.
 #
 # ```
 #  deseado: 3 × web:1        actual: [web-1 ✔ v1] [web-2 ✘ exited] [web-3 ✔ v2]
@@ -326,9 +328,20 @@ def _en_marcha(lab, app):
     return lab.client.containers.list(filters={**lab.filters(app=app), "status": "running"})
 
 
+def _pasada(app, deseado):
+    try:
+        return reconciliar(lab, app, deseado)
+    except Exception as e:
+        raise AssertionError(
+            f"reconciliar(lab, {app!r}, {deseado}) lanzó {type(e).__name__}: {e}. Si es un 409 "
+            "(Conflict), un nombre ya estaba usado: ¿arrancas cada réplica con "
+            "labels=lab.labels(app=app) y name=nombre_nuevo(lab, app)? Sin las etiquetas, "
+            "nombre_nuevo no ve las réplicas que ya creaste.") from None
+
+
 _preparar_desorden(lab, "prueba")
 _d = {"replicas": 3, "imagen": lab.image("web", 1)}
-_acc = reconciliar(lab, "prueba", _d)
+_acc = _pasada("prueba", _d)
 _vivos = _en_marcha(lab, "prueba")
 _todos = lab.client.containers.list(all=True, filters=lab.filters(app="prueba"))
 assert len(_vivos) == 3, f"Tras una pasada se esperaban 3 réplicas en marcha y hay {len(_vivos)}."
@@ -336,16 +349,16 @@ assert all(c.attrs["Config"]["Image"] == lab.image("web", 1) for c in _vivos), (
     "Todas las réplicas en marcha deben usar la imagen deseada, course/web:1.")
 assert len(_todos) == 3, (
     f"El contenedor parado y el de v2 debían borrarse; quedan {sorted(c.name for c in _todos)}.")
-_acc2 = reconciliar(lab, "prueba", _d)
+_acc2 = _pasada("prueba", _d)
 assert _acc2 == [], f"Una segunda pasada sobre un estado ya correcto no debe hacer nada: {_acc2}."
 ### BEGIN HIDDEN TESTS
 _d2 = {"replicas": 2, "imagen": lab.image("web", 2)}
-reconciliar(lab, "prueba", _d2)
+_pasada("prueba", _d2)
 _vivos = _en_marcha(lab, "prueba")
 assert sorted(c.attrs["Config"]["Image"] for c in _vivos) == [lab.image("web", 2)] * 2, (
     f"Con el deseado {_d2} se esperaban 2 réplicas de v2 y hay "
     f"{sorted(c.attrs['Config']['Image'] for c in _vivos)}.")
-reconciliar(lab, "prueba", {"replicas": 0, "imagen": lab.image("web", 2)})
+_pasada("prueba", {"replicas": 0, "imagen": lab.image("web", 2)})
 _todos = lab.client.containers.list(all=True, filters=lab.filters(app="prueba"))
 assert _todos == [], f"Con 0 réplicas deseadas no debe quedar nada y quedan {len(_todos)}."
 assert len(_en_marcha(lab, "web")) == 3, "Reconciliar 'prueba' no debe tocar los de 'web'."
@@ -445,13 +458,22 @@ class _Guion:
 
 
 _g = _Guion(lab, "guion", fases=[3, 5, 2], matar_en=[1, 5])
-_h = controlador(lab, "guion", _g, pasadas=12, intervalo=0.5)
+try:
+    _h = controlador(lab, "guion", _g, pasadas=12, intervalo=0.5)
+except Exception as _e:
+    raise AssertionError(
+        f"controlador lanzó {type(_e).__name__}: {_e}. Cada pasada llama a tu reconciliar: "
+        "prueba antes reconciliar sola.") from None
 _fin = len(_en_marcha(lab, "guion"))
 assert _g.lecturas == 12, (
     f"El controlador debe leer el estado deseado en cada una de las 12 pasadas y lo leyó "
     f"{_g.lecturas} veces.")
 assert isinstance(_h, list) and len(_h) == 12, (
     f"Se esperaba un historial con 12 pasadas y llegó {_h!r}.")
+assert all(isinstance(_p, (list, tuple)) and all(isinstance(_a, (list, tuple)) and len(_a) == 2
+                                                  for _a in _p) for _p in _h), (
+    "El historial es una lista con una lista de acciones por pasada (lo que devuelve "
+    f"reconciliar), y llegó {_h!r}.")
 assert _g.vistos[3] == 3, (
     f"Tras matar una réplica con 3 deseadas, en la pasada 4 se esperaban 3 en marcha y había "
     f"{_g.vistos[3]} (visto en cada pasada: {_g.vistos}).")

@@ -61,11 +61,11 @@ client = lab.client
 # │  - API Server                            │
 # │  - Scheduler                             │
 # │  - Controller Manager                    │
-# │  - etcd (Estado del cluster)             │
+# │  - etcd (Estado del clúster)             │
 # └──────────────────────────────────────────┘
 #               ↓ ↓ ↓
 # ┌──────────────────────────────────────────┐
-# │             Workers Nodes                │
+# │             Worker Nodes                 │
 # │    (Ejecutan los contenedores)           │
 # │                                          │
 # │  Node 1    Node 2    Node 3              │
@@ -112,7 +112,7 @@ client = lab.client
 # %% [markdown]
 # ## 2. El clúster de este cuaderno
 #
-# Un **cluster** es un conjunto de máquinas (nodos) trabajando juntas: nodos **manager** (el
+# Un **clúster** (*cluster*) es un conjunto de máquinas (nodos) trabajando juntas: nodos **manager** (el
 # *control plane*) y nodos **worker** (ejecutan cargas). Vamos a montar uno con Swarm:
 #
 # * `client.swarm.init(...)` convierte el motor en un Swarm de un nodo, que es manager
@@ -237,7 +237,7 @@ def tarea(id, servicio="web", cpu=0.5, memoria=256, **restricciones):
 
 t7 = tarea("web.7", zona="a")
 for n in [nodo("nodo-1", etiquetas={"zona": "a"}), nodo("nodo-2", estado="down"),
-          nodo("nodo-3", disponibilidad="drain"), nodo("nodo-4", etiquetas={"zona": "b"}),
+          nodo("nodo-3", disponibilidad="drain"), nodo("nodo-4", etiquetas={"zona": "a"}),
           nodo("nodo-5", memoria=200, etiquetas={"zona": "a"})]:
     print(n["nombre"], filtrar(n, t7))
 
@@ -263,7 +263,13 @@ assert filtrar(_justo, tarea("w", cpu=0.5, memoria=256)) is True, (
 assert filtrar(_justo, tarea("w", cpu=0.25, memoria=300)) is False, (
     "Si la memoria libre no alcanza, la tarea no cabe.")
 _sin = {k: v for k, v in tarea("w").items() if k != "restricciones"}
-assert filtrar(nodo("n"), _sin) is True, "Una tarea sin clave 'restricciones' no tiene restricciones."
+try:
+    _ok = filtrar(nodo("n"), _sin)
+except KeyError as _e:
+    raise AssertionError(
+        f"Una tarea puede no traer la clave 'restricciones' y filtrar lanzó KeyError: {_e}. "
+        "Usa tarea.get('restricciones', {}).") from None
+assert _ok is True, "Una tarea sin clave 'restricciones' no tiene restricciones."
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -372,12 +378,15 @@ def _referencia(tareas, nodos):
 _rng = random.Random(SEED + 202)
 for _caso in range(50):
     _nodos = []
-    for _i in range(_rng.randint(1, 6)):
+    _cuantos = _rng.randint(1, 6)
+    _nombres = [f"n{_j}" for _j in range(_cuantos)]
+    _rng.shuffle(_nombres)  # el empate final es por posición en la lista, no por nombre
+    for _i in range(_cuantos):
         _zona = _rng.choice(["a", "b", None])
         _previas = [tarea(f"p{_i}.{k}", _rng.choice(["web", "db", "cache"]),
                           cpu=_rng.choice([0.25, 0.5]), memoria=_rng.choice([128, 256]))
                     for k in range(_rng.randint(0, 3))]
-        _nodos.append(nodo(f"n{_i}", estado=_rng.choice(["ready"] * 4 + ["down"]),
+        _nodos.append(nodo(_nombres[_i], estado=_rng.choice(["ready"] * 4 + ["down"]),
                            disponibilidad=_rng.choice(["active"] * 4 + ["drain", "pause"]),
                            cpu=_rng.choice([1.0, 2.0, 4.0]), memoria=_rng.choice([512, 1024, 4096]),
                            etiquetas={"zona": _zona} if _zona else {}, tareas=_previas))
@@ -451,6 +460,32 @@ try:
     assert sum(tareas_por_nodo(lab, web).values()) == 6, "Cada servicio cuenta solo sus tareas."
 finally:
     _otro.remove()
+
+
+class _ServicioDePrueba:
+    """Un servicio de mentira con un historial de tareas escrito a mano (filtra como la API)."""
+
+    id = name = "de-prueba"
+
+    def __init__(self, tareas):
+        self._tareas = tareas
+
+    def tasks(self, filters=None):
+        quiere = (filters or {}).get("desired-state")
+        return [t for t in self._tareas if quiere is None or t["DesiredState"] == quiere]
+
+
+_ids = {n.attrs["Description"]["Hostname"]: n.id for n in client.nodes.list()}
+_primero = sorted(_ids)[0]
+_historial = [{"NodeID": _ids[_primero], "DesiredState": d, "Status": {"State": e}}
+              for d, e in [("running", "running"), ("running", "running"),
+                           ("shutdown", "running"),   # dada por perdida: lo último que se supo
+                           ("shutdown", "shutdown"), ("running", "starting")]]
+_c = tareas_por_nodo(lab, _ServicioDePrueba(_historial))
+_esperado = {nombre: (2 if nombre == _primero else 0) for nombre in _ids}
+assert _c == _esperado, (
+    "Una tarea cuenta si su estado deseado y su estado actual son 'running' (una con "
+    f"DesiredState 'shutdown' ya no es del servicio): se esperaba {_esperado} y llegó {_c}.")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -604,7 +639,9 @@ widgets.VBox([rejilla, eventos])
 if lab.engine is not None:
     _despues = tareas_por_nodo(lab, web)
     assert _despues.get("nodo-2") == 0, (
-        f"Tras caer nodo-2 no debe quedar ninguna tarea en marcha allí y hay {_despues.get('nodo-2')}.")
+        f"Tras caer nodo-2 tareas_por_nodo cuenta {_despues.get('nodo-2')} tareas allí y se "
+        "esperaban 0: las tareas del nodo caído tienen DesiredState 'shutdown' (el orquestador "
+        "ya las dio por perdidas) aunque lo último que se supo de ellas fuese 'running'.")
     assert sum(_despues.values()) == 6, (
         f"El orquestador debía reponer las 6 réplicas en los nodos sanos y hay "
         f"{sum(_despues.values())}: {_despues}.")

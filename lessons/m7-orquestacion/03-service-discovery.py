@@ -11,8 +11,10 @@
 #
 # **Módulo 7 — Introducción a Orquestación**
 #
-# En el cuaderno 00 arrancaste réplicas a mano y, para hablar con ellas, necesitabas su
-# **dirección IP**. Pero una IP es un dato frágil: cuando un contenedor muere y el orquestador
+# En el cuaderno 00 arrancaste réplicas a mano y les hablabas por su nombre de contenedor, pero
+# desde fuera, a través del motor. Entre contenedores, en la red de fábrica de Docker, ese nombre
+# no sirve: para hablar con otro contenedor harían falta su **dirección IP**. Y una IP es un dato
+# frágil: cuando un contenedor muere y el orquestador
 # lo reemplaza (autocuración), el nuevo recibe **otra** dirección. Si el *backend* guardara la IP
 # de su base de datos en un fichero de configuración, cada reemplazo lo rompería.
 #
@@ -383,18 +385,32 @@ print("api →  db:", resuelve(api, "db"))
 print("solitario →  db:", resuelve(solitario, "db"))
 
 # %% nbgrader={"grade": true, "grade_id": "test_resuelve", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-esperar_a(lambda: resuelve(ref_api, "db") == [IP_REF_DB], intentos=8)
-_got = resuelve(ref_api, "db")
+def _resuelve(contenedor, nombre):
+    try:
+        return resuelve(contenedor, nombre)
+    except TypeError as e:
+        raise AssertionError(
+            f"resuelve({contenedor.name}, {nombre!r}) lanzó TypeError: {e}. La salida de exec_run "
+            "son bytes: pásale a direcciones el texto, output.decode().") from None
+
+
+esperar_a(lambda: _resuelve(ref_api, "db") == [IP_REF_DB], intentos=8)
+_got = _resuelve(ref_api, "db")
 assert _got == [IP_REF_DB], (
     f"Desde la API, 'db' debería resolverse a [{IP_REF_DB!r}] y llegó {_got!r}.")
 ### BEGIN HIDDEN TESTS
-_got = resuelve(ref_solo, "db")
+_got = _resuelve(ref_solo, "db")
 assert _got == [], (
     f"En la red de fábrica no hay DNS embebido: se esperaba [] y llegó {_got!r}.")
-_got = resuelve(ref_api, ref_db.name)
+_got = _resuelve(ref_api, ref_db.name)
 assert _got == [IP_REF_DB], (
     f"El nombre del contenedor {ref_db.name!r} también se resuelve en la red: se esperaba "
     f"[{IP_REF_DB!r}] y llegó {_got!r}.")
+_ip_api = ref_api.attrs["NetworkSettings"]["Networks"][ref_red.name]["IPAddress"]
+_got = _resuelve(ref_api, ref_api.name)
+assert _got == [_ip_api], (
+    f"resuelve debe preguntar por el nombre que recibe: {ref_api.name!r} es [{_ip_api!r}] y "
+    f"llegó {_got!r}.")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -443,7 +459,9 @@ assert _got is None, f"Desde la red de fábrica 'db' no existe: se esperaba None
 #
 # Escribe `arrancar_replicas(red, alias, n)`: arranca `n` contenedores de `IMAGEN` en `red`,
 # llamados `lab.name(f"{alias}-{i}")` para `i = 1..n`, con `lab.labels(app=alias)` y **todos con
-# el alias de red `alias`**. Devuelve la lista de contenedores. Puedes reutilizar tu `arrancar`.
+# el alias de red `alias`**. Devuelve la lista de contenedores. Ojo si piensas reutilizar tu
+# `arrancar`: pone `app=<nombre>` (aquí sería `app=web-1`…), y aquí todas deben llevar
+# `app=<alias>` para que el laboratorio las encuentre juntas.
 
 # %% nbgrader={"grade": false, "grade_id": "arrancar_replicas", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def arrancar_replicas(red, alias, n):

@@ -107,9 +107,12 @@ for c in replicas:
 #    los rechaza: en la imagen oficial su sitio es `/etc/nginx/conf.d/default.conf`.
 # 2. nginx **resuelve los nombres del `upstream` al arrancar**. `backend1` solo existe en el DNS
 #    embebido de una red de Docker (cuaderno 03): fuera de ella, nginx no arranca. Un nginx en
-#    un contenedor de esa red sí podría usar los nombres (y, con `resolver 127.0.0.11;`, volver a
-#    resolverlos cuando cambian las réplicas); el nginx de este equipo no está en ninguna red de
-#    Docker, así que usará las **direcciones** que descubra el laboratorio.
+#    un contenedor de esa red sí podría usar los nombres, pero los resuelve **una sola vez**, al
+#    arrancar (o al recargar). `resolver 127.0.0.11;` no cambia eso para los `server` de un
+#    `upstream`: nginx solo vuelve a preguntar al DNS si el nombre va en una **variable** de
+#    `proxy_pass` (`set $b backend; proxy_pass http://$b:3000;`) o, en versiones recientes, con
+#    `server backend1:3000 resolve;` y una `zone` en el `upstream`. El nginx de este equipo no
+#    está en ninguna red de Docker, así que usará las **direcciones** que descubra el laboratorio.
 #
 # El kit tiene un nginx real (`course.nginx`, el paquete `nginx-light` de Debian) que mete tu
 # texto dentro de `http { }` y ejecuta `nginx -t`. Mira qué dice del texto del módulo:
@@ -183,6 +186,17 @@ _got = descubrir("backend")
 assert _got == _esperado("backend") and len(_got) == 3, (
     f"Una réplica parada no es un backend: se esperaba {_esperado('backend')} y llegó {_got}.")
 _parada.remove(force=True)
+# un contenedor con app=backend que es de otro laboratorio (otra etiqueta course.lab) no es tuyo
+_ajeno = client.containers.run(
+    lab.image("web", 1), detach=True, name=f"otro-{lab.namespace}-ajeno", network=red.name,
+    labels={**lab.labels(app="backend"), "course.lab": f"otro-{lab.namespace}"})
+try:
+    _got = descubrir("backend")
+finally:
+    _ajeno.remove(force=True)
+assert all(nombre != _ajeno.name for nombre, _ in _got), (
+    "descubrir solo debe ver los contenedores de este laboratorio (filtra también por "
+    f"lab.filters): llegó {_got}, con {_ajeno.name}, que es de otro laboratorio.")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -207,9 +221,11 @@ _parada.remove(force=True)
 # ```
 #
 # - `max_fails` y `fail_timeout` son el **health check pasivo** de nginx: si una réplica falla
-#   `max_fails` veces, nginx deja de mandarle tráfico durante `fail_timeout` segundos y después
-#   vuelve a probar. "Pasivo" porque nginx no le pregunta nada: solo mira cómo van las
-#   peticiones reales.
+#   `max_fails` veces **dentro de una ventana de `fail_timeout` segundos**, nginx deja de
+#   mandarle tráfico durante **otros `fail_timeout` segundos** y después vuelve a probar con una
+#   petición. `fail_timeout` hace, pues, dos papeles: la ventana en la que se cuentan los fallos
+#   y el tiempo que la réplica queda apartada. "Pasivo" porque nginx no le pregunta nada: solo
+#   mira cómo van las peticiones reales.
 # - `listen 127.0.0.1:<puerto>`: el nginx del kit solo escucha en local (dentro de su contenedor).
 # - `metodo` solo puede ser `"round_robin"` o `"least_conn"`; cualquier otro valor es un
 #   `ValueError`.
@@ -333,7 +349,8 @@ else:
 #
 # ## 6. Tu propio balanceador: round-robin con health checks pasivos (3 puntos, Python puro)
 #
-# Ahora construyes el corazón de nginx en Python. El balanceador no conoce la hora del sistema:
+# Ahora construyes en Python un **modelo simplificado** del balanceador de nginx. El balanceador
+# no conoce la hora del sistema:
 # recibe un **reloj** (una función sin argumentos que devuelve segundos). Así las pruebas pueden
 # adelantar el tiempo a voluntad (`RelojFalso`, abajo) y el mismo código funciona con
 # `lab.now` en el simulador o con la hora real.
@@ -344,13 +361,26 @@ else:
 #   que eligió) y suma 1 a sus peticiones en curso; si no hay ninguno disponible, `None`.
 # - `terminar(backend, ok)` resta 1 a sus peticiones en curso y registra el resultado:
 #   - si `ok`, su contador de fallos vuelve a 0;
-#   - si no, suma un fallo; al llegar a `max_fails`, el backend queda **no disponible** durante
-#     `fail_timeout` segundos (desde `reloj()`) y su contador vuelve a 0.
+#   - si no, suma un fallo; al llegar a `max_fails`, el backend queda **no disponible** desde ese
+#     instante `t0 = reloj()` y su contador vuelve a 0.
+# - Un backend apartado en `t0` sigue fuera **mientras `reloj() − t0 <= fail_timeout`** y vuelve
+#   a estar disponible cuando `reloj() − t0 > fail_timeout` (estrictamente más: es la misma
+#   comparación que hace nginx). Con `fail_timeout=10` y `t0 = 0`: en `t = 10` aún está fuera; en
+#   `t = 10.5`, dentro.
 # - `disponibles()` devuelve la lista de backends disponibles ahora, en su orden original.
 # - `en_curso` es un diccionario `{backend: peticiones en curso}`.
 #
-# Cuando pasa el `fail_timeout`, el backend vuelve a estar disponible: si sigue roto, el siguiente
-# fallo lo volverá a apartar. Así se recupera solo cuando la réplica vuelve.
+# El turno es el de la **lista original**: si el último elegido fue `b` y `b` queda fuera, el
+# siguiente es el primer disponible **después de `b`** en `backends` (con `a`, `b`, `c`: `c`, no
+# `a`). Cuando pasa el `fail_timeout`, el backend vuelve a estar disponible: si sigue roto, el
+# siguiente fallo lo volverá a apartar. Así se recupera solo cuando la réplica vuelve.
+#
+# **En qué se simplifica nginx.** nginx cuenta los fallos solo dentro de la ventana de
+# `fail_timeout`: un fallo de hace más de `fail_timeout` segundos ya no cuenta, y un éxito
+# *dentro* de la ventana **no** pone el contador a 0 (lo pone a 0 un éxito cuando la ventana ya
+# ha pasado). Aquí un éxito lo reinicia siempre y los fallos no caducan. Con `max_fails=1`, el
+# valor por defecto, los dos se comportan igual. Además nginx lleva la cuenta por separado en
+# cada proceso *worker*.
 
 # %% nbgrader={"grade": false, "grade_id": "reloj", "locked": true, "schema_version": 3, "solution": false, "task": false}
 class RelojFalso:
@@ -376,7 +406,7 @@ class RoundRobin:
         self.reloj = reloj
         self.en_curso = {b: 0 for b in self.backends}
         self.fallos = {b: 0 for b in self.backends}
-        self.caido_hasta = {b: None for b in self.backends}
+        self.caido_desde = {b: None for b in self.backends}
         self.ultimo = -1
         ### END SOLUTION
 
@@ -384,7 +414,7 @@ class RoundRobin:
         ### BEGIN SOLUTION
         ahora = self.reloj()
         return [b for b in self.backends
-                if self.caido_hasta[b] is None or ahora >= self.caido_hasta[b]]
+                if self.caido_desde[b] is None or ahora - self.caido_desde[b] > self.fail_timeout]
         ### END SOLUTION
 
     def elegir(self):
@@ -407,7 +437,7 @@ class RoundRobin:
             return
         self.fallos[backend] += 1
         if self.fallos[backend] >= self.max_fails:
-            self.caido_hasta[backend] = self.reloj() + self.fail_timeout
+            self.caido_desde[backend] = self.reloj()
             self.fallos[backend] = 0
         ### END SOLUTION
 
@@ -440,8 +470,12 @@ assert _lb.disponibles() == ["a", "c"], f"Se esperaba que solo a y c estén disp
 _reloj.avanzar(9.9)
 assert "b" not in _servir(_lb, 6), "Antes de fail_timeout (10 s) 'b' no debe recibir tráfico."
 _reloj.avanzar(0.1)
+assert "b" not in _lb.disponibles(), (
+    "Justo en t0 + fail_timeout 'b' sigue fuera (reloj() − t0 <= fail_timeout, como en nginx); "
+    f"están disponibles {_lb.disponibles()}.")
+_reloj.avanzar(0.5)
 assert _lb.disponibles() == ["a", "b", "c"], (
-    f"Pasado fail_timeout 'b' debe volver a estar disponible y están {_lb.disponibles()}.")
+    f"Pasado fail_timeout (t0 + 10.5 s) 'b' debe volver a estar disponible y están {_lb.disponibles()}.")
 _vistos = _servir(_lb, 30)
 assert Counter(_vistos) == {"a": 10, "b": 10, "c": 10}, (
     f"Con 'b' recuperado se esperaba 10/10/10 y llegó {dict(Counter(_vistos))}.")
@@ -459,6 +493,12 @@ assert "a" in _lb.disponibles(), "Un éxito en medio reinicia el contador: 'a' s
 _lb.terminar(_lb.elegir(), ok=True)   # b
 _lb.terminar(_lb.elegir(), ok=False)  # a: segundo fallo seguido
 assert _lb.disponibles() == ["b"], f"Dos fallos seguidos con max_fails=2 apartan a 'a': {_lb.disponibles()}."
+# el turno sigue la lista original: tras 'b' (que cae) viene 'c', no 'a'
+_lb = RoundRobin(["a", "b", "c"], max_fails=1, fail_timeout=10, reloj=RelojFalso())
+_vistos = _servir(_lb, 6, roto={"b"})
+assert _vistos == ["a", "b", "c", "a", "c", "a"], (
+    "Después de 'b' el turno es de 'c' aunque 'b' quede fuera (el orden es el de la lista "
+    f"original): se esperaba a, b, c, a, c, a y llegó {_vistos}.")
 _todos = RoundRobin(["x"], reloj=RelojFalso())
 _todos.terminar(_todos.elegir(), ok=False)
 assert _todos.elegir() is None, "Sin backends disponibles elegir() debe devolver None."
@@ -513,7 +553,7 @@ _reloj = RelojFalso()
 _lc = MenosConexiones(["a", "b", "c"], max_fails=1, fail_timeout=10, reloj=_reloj)
 _vistos = _servir(_lc, 30, roto={"c"})
 assert _vistos.count("c") == 1, f"'c' roto debería apartarse tras 1 fallo y recibió {_vistos.count('c')}."
-_reloj.avanzar(10)
+_reloj.avanzar(10.5)
 assert "c" in _lc.disponibles(), "Pasado fail_timeout 'c' vuelve a estar disponible."
 ### END HIDDEN TESTS
 
@@ -600,7 +640,13 @@ class _Nadie:
         raise AssertionError("Sin backend no hay nada que terminar.")
 
 
-_r = repartir(_Nadie(), 3)
+try:
+    _r = repartir(_Nadie(), 3)
+except Exception as _e:
+    raise AssertionError(
+        "Cuando elegir() devuelve None, repartir no debe llamar a lab.http_get ni a terminar: "
+        "esa petición es Reply(False, None, error=\"sin backends\"). Se esperaba una respuesta "
+        f"fallida y llegó la excepción {type(_e).__name__}: {_e}") from None
 assert len(_r) == 3 and not any(r.ok for r in _r), (
     f"Sin backends disponibles cada petición es una respuesta fallida y llegó {_r}.")
 ### END HIDDEN TESTS

@@ -207,8 +207,10 @@ display(RolloutTimeline({"A mano (como en el cuaderno 00)": a_mano},
 #
 # ## 3. maxSurge y maxUnavailable (2 puntos, Python puro)
 #
-# Un Deployment de Kubernetes (y un servicio de Swarm con `update_config`) actualiza por pasos
-# con dos límites:
+# Un Deployment de Kubernetes actualiza por pasos con dos límites (Swarm lo dice de otra forma,
+# con los campos de `update_config`: `parallelism`, cuántas tareas cambia a la vez, y `order`,
+# si arranca la nueva antes de parar la vieja, `start-first`, o al revés, `stop-first`, su valor
+# por defecto; no tiene maxSurge ni maxUnavailable):
 #
 # - **maxSurge**: cuántas réplicas **de más** puede haber durante la actualización (por encima de
 #   las `n` deseadas). Más *surge*, más rápido, pero más recursos.
@@ -223,12 +225,19 @@ display(RolloutTimeline({"A mano (como en el cuaderno 00)": a_mano},
 # ```
 #
 # Pueden ser un número o un porcentaje de `n` (`"25%"`). Kubernetes redondea los porcentajes a
-# favor de la seguridad: **maxSurge hacia arriba** y **maxUnavailable hacia abajo**; los dos a la
-# vez en 0 no tienen sentido (no se podría dar ningún paso) y son un error. Por defecto los dos
-# son `"25%"`.
+# favor de la seguridad: **maxSurge hacia arriba** y **maxUnavailable hacia abajo**. Por defecto
+# los dos son `"25%"`. Las reglas de Kubernetes para el caso sin salida (con 0 y 0 no se podría
+# dar ningún paso) son dos, y en sitios distintos:
+#
+# 1. La **validación** del API server rechaza el Deployment si los dos valores **escritos** son 0
+#    (`0` o `"0%"`, en cualquier combinación).
+# 2. Si los valores escritos no son 0 pero los dos **redondeados** salen 0 (por ejemplo `n = 3`,
+#    `maxSurge = 0`, `maxUnavailable = "25%"`: 0,75 hacia abajo es 0), el controlador no se
+#    atasca: toma **maxUnavailable = 1**.
 #
 # Escribe `limites(n, max_surge, max_unavailable)`: devuelve `(surge, unavailable)` en número de
-# réplicas. Si los dos salen 0, lanza `ValueError`.
+# réplicas. Si los dos valores escritos son 0, lanza `ValueError`; si los dos salen 0 después de
+# redondear, devuelve `(0, 1)`.
 
 # %% nbgrader={"grade": false, "grade_id": "limites", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def limites(n, max_surge, max_unavailable):
@@ -241,30 +250,45 @@ def limites(n, max_surge, max_unavailable):
             return n * porcentaje // 100
         return int(valor)
 
+    if all(str(v).rstrip("%") == "0" for v in (max_surge, max_unavailable)):
+        raise ValueError("maxSurge y maxUnavailable no pueden ser 0 a la vez")
     surge = absoluto(max_surge, True)
     unavailable = absoluto(max_unavailable, False)
     if surge == 0 and unavailable == 0:
-        raise ValueError("maxSurge y maxUnavailable no pueden ser 0 a la vez")
+        unavailable = 1  # la regla del controlador de Kubernetes: nunca atascado
     return surge, unavailable
     ### END SOLUTION
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_limites", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-assert limites(3, 1, 0) == (1, 0), f"Se esperaba (1, 0) y llegó {limites(3, 1, 0)}."
-assert limites(10, "25%", "25%") == (3, 2), (
-    f"25 % de 10 son 2,5: surge hacia arriba (3) y unavailable hacia abajo (2); llegó {limites(10, '25%', '25%')}.")
+def _limites(*args):
+    try:
+        return limites(*args)
+    except ValueError as e:
+        raise AssertionError(f"limites{args} lanzó ValueError ({e}) y se esperaba un resultado: "
+                             "solo los valores escritos 0 y 0 son un error.") from None
+
+
+for _args, _esperado in [((3, 1, 0), (1, 0)), ((10, "25%", "25%"), (3, 2))]:
+    assert _limites(*_args) == _esperado, (
+        f"limites{_args}: se esperaba {_esperado} (surge hacia arriba, unavailable hacia abajo) "
+        f"y llegó {_limites(*_args)}.")
 ### BEGIN HIDDEN TESTS
 for _args, _esperado in [((4, "25%", "25%"), (1, 1)), ((3, "25%", "25%"), (1, 0)),
                          ((1, "25%", "25%"), (1, 0)), ((10, "0%", "30%"), (0, 3)),
-                         ((7, "50%", 1), (4, 1)), ((5, 2, "10%"), (2, 0)), ((100, "1%", "99%"), (1, 99))]:
-    assert limites(*_args) == _esperado, f"limites{_args}: se esperaba {_esperado} y llegó {limites(*_args)}."
-for _args in [(3, 0, 0), (3, "0%", "0%"), (3, 0, "25%")]:
+                         ((7, "50%", 1), (4, 1)), ((5, 2, "10%"), (2, 0)), ((100, "1%", "99%"), (1, 99)),
+                         ((3, 0, "25%"), (0, 1)), ((2, "0%", "25%"), (0, 1))]:
+    assert _limites(*_args) == _esperado, (
+        f"limites{_args}: se esperaba {_esperado} y llegó {_limites(*_args)} (si los dos salen 0 "
+        "al redondear, Kubernetes toma maxUnavailable = 1).")
+for _args in [(3, 0, 0), (3, "0%", "0%"), (3, 0, "0%")]:
     try:
-        limites(*_args)
+        _r = limites(*_args)
     except ValueError:
         pass
     else:
-        raise AssertionError(f"limites{_args} da 0 y 0: se esperaba ValueError y no lanzó nada.")
+        raise AssertionError(f"limites{_args}: los dos valores escritos son 0, se esperaba ValueError "
+                             f"y llegó {_r}.")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -440,6 +464,15 @@ def desplegar(version, max_surge=1, max_unavailable=0, n=3, plazo=15):
     ### END SOLUTION
 
 
+# %% [markdown]
+# **Antes de ejecutar la celda siguiente, predice.** Con `n = 3`, maxSurge 1 y maxUnavailable 0:
+# ¿cuántas réplicas habrá en marcha, como mucho, a la vez? ¿Cuántas sanas, como poco? ¿Cuántas
+# peticiones de la sonda fallarán? Escribe tus números (son para ti: no se corrigen) y compáralos
+# después con lo que vio la sonda.
+
+# %%
+mi_prediccion = {"maximo_en_marcha": None, "minimo_sanas": None, "fallidas": None}
+
 # %% nbgrader={"grade": false, "grade_id": "rolling_v2", "locked": true, "schema_version": 3, "solution": false, "task": false}
 reiniciar(1)
 inicio_v2 = lab.now()
@@ -450,6 +483,14 @@ rolling_v2 = sonda.entre(inicio_v2, fin_v2)
 print(f"desplegar(2) → {resultado_v2!r}: {len(rolling_v2)} peticiones, "
       f"{sum(1 for _, r in rolling_v2 if not r.ok)} fallidas.")
 display(ClusterGrid(lab, app="web", title="Después del rolling update"))
+
+# %%
+_vistos = [(total, sanas) for t, total, sanas in sonda.estados if inicio_v2 <= t <= fin_v2]
+observado = {"maximo_en_marcha": max((total for total, _ in _vistos), default=None),
+             "minimo_sanas": min((sanas for _, sanas in _vistos), default=None),
+             "fallidas": sum(1 for _, r in rolling_v2 if not r.ok)}
+for clave, valor in observado.items():
+    print(f"{clave}: predijiste {mi_prediccion.get(clave)} y la sonda vio {valor}")
 
 # %% nbgrader={"grade": true, "grade_id": "test_desplegar", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
 def _fallidas(muestras):
@@ -494,6 +535,22 @@ reiniciar(2)
 # Ahora despliega la **v3**, la que nunca pasa su health check. Con *health gating*, tu
 # `desplegar` no debería llegar a borrar ninguna v2: la primera v3 no se pone sana, se borra y
 # todo queda como estaba. Sin que nadie tenga que despertarse a las 3 de la mañana.
+#
+# Este rollback automático es el de **tu** controlador, y el de Swarm si se lo pides
+# (`update_config` con `failure_action="rollback"`: si las tareas nuevas fallan, Swarm vuelve
+# solo a la especificación anterior). Un **Deployment de Kubernetes no vuelve atrás por sí
+# mismo**: con *health gating* (`readinessProbe`) no retira las réplicas viejas que hacen falta,
+# pero la actualización se queda parada; pasado `progressDeadlineSeconds` (600 s por defecto) el
+# Deployment se marca como fallido (`ProgressDeadlineExceeded`), y volver a la versión anterior
+# lo haces tú, o tu herramienta de despliegue, con `kubectl rollout undo`.
+#
+# **Liveness y readiness.** Kubernetes separa dos preguntas que aquí hace un solo health check:
+# la `readinessProbe` pregunta *¿puede recibir tráfico ya?* (si no, el Pod sale de los endpoints
+# del Service, pero nadie lo reinicia: es la que hace el *health gating* de un rolling update) y
+# la `livenessProbe` pregunta *¿sigue vivo?* (si falla, el kubelet reinicia el contenedor). En
+# Swarm, el `HEALTHCHECK` de la imagen hace de las dos: una tarea que aún no está sana no cuenta
+# como actualizada, y una tarea en marcha que pasa a `unhealthy` se da por fallida y el
+# orquestador la sustituye por otra (autocuración de contenedores no saludables).
 
 # %% nbgrader={"grade": false, "grade_id": "rolling_v3", "locked": true, "schema_version": 3, "solution": false, "task": false}
 inicio_v3 = lab.now()
@@ -649,7 +706,8 @@ assert not _fallidas(sonda.entre(_t0, lab.now())), "Un cambio fallido no debe co
 # réplicas v1 y 1 v2 detrás del mismo balanceador, más o menos 1 de cada 5 usuarios ve la v2.
 #
 # Primero, Python puro. Escribe `replicas_canary(total, fraccion)`: devuelve
-# `(estables, canary)`, con `canary = round(total * fraccion)` pero **al menos 1** (si no, no
+# `(estables, canary)`, con `canary = round(total * fraccion)` (el `round` de Python: al entero
+# más cercano, y las mitades al par, `round(2.5) == 2`; ni `math.ceil` ni `int`) pero **al menos 1** (si no, no
 # hay canary) y **como mucho `total − 1`** (si no, no queda ninguna estable); y
 # `estables = total − canary`. Con `total < 2` no se puede: `ValueError`.
 
@@ -667,7 +725,8 @@ def replicas_canary(total, fraccion):
 assert replicas_canary(5, 0.2) == (4, 1), f"Se esperaba (4, 1) y llegó {replicas_canary(5, 0.2)}."
 ### BEGIN HIDDEN TESTS
 for _args, _esperado in [((10, 0.3), (7, 3)), ((10, 0.01), (9, 1)), ((4, 0.99), (1, 3)),
-                         ((2, 0.5), (1, 1)), ((20, 0.1), (18, 2))]:
+                         ((2, 0.5), (1, 1)), ((20, 0.1), (18, 2)), ((10, 0.12), (9, 1)),
+                         ((10, 0.17), (8, 2))]:
     assert replicas_canary(*_args) == _esperado, (
         f"replicas_canary{_args}: se esperaba {_esperado} y llegó {replicas_canary(*_args)}.")
 try:
@@ -743,14 +802,14 @@ assert len(sonda.replicas()) == 5, f"El total no debe cambiar: hay {len(sonda.re
 # | estrategia | cómo | precio | si la versión nueva falla |
 # |---|---|---|---|
 # | a mano | parar, borrar, arrancar | *downtime* | te enteras por los usuarios |
-# | rolling update | por pasos, con maxSurge / maxUnavailable y *health gating* | conviven dos versiones un rato | rollback automático |
+# | rolling update | por pasos, con maxSurge / maxUnavailable y *health gating* | conviven dos versiones un rato | Swarm con `failure_action=rollback` vuelve solo; Kubernetes se para y vuelves con `kubectl rollout undo` |
 # | blue-green | un entorno entero al lado y cambio de golpe | el doble de réplicas durante el cambio | no se cambia; volver es cambiar otra vez |
 # | canary | una proporción pequeña de réplicas nuevas | pocos usuarios ven la versión nueva antes que el resto | solo afecta a unos pocos; se retira |
 #
 # En Swarm todo esto es `docker service update` con `--update-parallelism`, `--update-order
 # start-first` y `--update-failure-action rollback` (cuaderno 07); en Kubernetes, la
-# `strategy` de un Deployment con `maxSurge` y `maxUnavailable`, y `readinessProbe` para el
-# *health gating*.
+# `strategy` de un Deployment con `maxSurge` y `maxUnavailable`, `readinessProbe` para el
+# *health gating* y `kubectl rollout undo` para volver atrás.
 #
 # Limpiamos todo lo que creó este cuaderno:
 

@@ -84,7 +84,7 @@ demo.remove(force=True)
 # La ayuda `en_marcha(lab)` (en la celda de preparación) lista las réplicas de `web` de tu
 # laboratorio que están en marcha: solo ve los contenedores con las etiquetas de `lab.labels(app="web")`.
 #
-# ### Ejercicio 1 — `escalar(lab, n)`
+# ### Paso 1 — `escalar(lab, n)`
 #
 # Escribe `escalar(lab, n)` para que, al terminar, haya **exactamente `n` réplicas** de
 # `course/web:1` en marcha, y devuelva cuántas hay (contándolas en el laboratorio, no
@@ -119,8 +119,20 @@ def escalar(lab, n):
 
 
 # %% nbgrader={"grade": true, "grade_id": "test_escalar", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+def _escalar(n):
+    try:
+        return escalar(lab, n)
+    except Exception as e:
+        for c in lab.client.containers.list(all=True, filters=lab.filters(app="web")):
+            c.remove(force=True)  # que las pruebas siguientes empiecen de cero
+        raise AssertionError(
+            f"escalar(lab, {n}) lanzó {type(e).__name__}: {e}. Si es un 409 (Conflict), arrancaste "
+            "una réplica con un nombre que ya existe: busca un nombre libre en vez de numerar "
+            "desde cuántas hay.") from None
+
+
 for deseadas in (3, 5, 2):
-    devuelto = escalar(lab, deseadas)
+    devuelto = _escalar(deseadas)
     vivos = en_marcha(lab)
     assert len(vivos) == deseadas, (
         f"Tras escalar(lab, {deseadas}) se esperaban {deseadas} réplicas en marcha "
@@ -131,14 +143,20 @@ for deseadas in (3, 5, 2):
     assert len({c.name for c in vivos}) == deseadas, "Cada réplica debe tener un nombre distinto."
 ### BEGIN HIDDEN TESTS
 antes = {c.id for c in en_marcha(lab)}
-escalar(lab, 2)
+_escalar(2)
 despues = {c.id for c in en_marcha(lab)}
 assert antes == despues, (
     "Con el estado actual igual al deseado, escalar no debe tocar nada: "
     f"se esperaban los mismos {len(antes)} contenedores y cambiaron.")
-assert escalar(lab, 0) == 0 and en_marcha(lab) == [], "escalar(lab, 0) debe dejar 0 réplicas."
-assert escalar(lab, 4) == 4 and len(en_marcha(lab)) == 4, "escalar(lab, 4) desde 0 debe dejar 4."
-_ = escalar(lab, 0)
+assert _escalar(0) == 0 and en_marcha(lab) == [], "escalar(lab, 0) debe dejar 0 réplicas."
+assert _escalar(4) == 4 and len(en_marcha(lab)) == 4, "escalar(lab, 4) desde 0 debe dejar 4."
+# 4 → 3, cae la primera réplica y se vuelve a 3: los nombres nuevos no pueden chocar
+_escalar(3)
+en_marcha(lab)[0].remove(force=True)
+assert _escalar(3) == 3 and len({c.name for c in en_marcha(lab)}) == 3, (
+    f"Tras caer una réplica, escalar(lab, 3) debe volver a 3 con nombres distintos y hay "
+    f"{[c.name for c in en_marcha(lab)]}.")
+_ = _escalar(0)
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -153,20 +171,29 @@ _ = escalar(lab, 0)
 #
 # $$\text{deseadas} = \left\lceil \text{actuales} \times \frac{\text{métrica}}{\text{objetivo}} \right\rceil$$
 #
+# (La fórmula y la tolerancia son las del HPA. El HPA de verdad, además, limita cuánto sube de
+# una vez: por defecto, en cada periodo de 15 s, como mucho el doble de réplicas o 4 más, lo que
+# sea mayor (`behavior.scaleUp.policies`). Este cuaderno deja fuera esas políticas de subida: aquí
+# el autoescalador salta de 2 a 8 réplicas de golpe, donde el HPA pasaría por 6.)
+#
 # Si 3 réplicas atienden 100 pet./s cada una y el objetivo es 50 pet./s por réplica, hacen falta
 # $\lceil 3 \times 100/50 \rceil = 6$. Si atienden 25 pet./s cada una, sobran: $\lceil 3 \times
 # 25/50 \rceil = 2$ (se redondea **hacia arriba**: mejor una réplica de más que una de menos).
 #
 # Dos reglas más:
 #
-# - **Tolerancia del 10 %**: si la razón $\text{métrica}/\text{objetivo}$ está a 0,1 o menos de 1
-#   (entre 0,9 y 1,1), el autoescalador **no cambia nada** y se queda con las actuales. Las
-#   métricas siempre oscilan un poco; sin tolerancia, las réplicas subirían y bajarían sin parar.
+# - **Tolerancia del 10 %**: si la razón $\text{métrica}/\text{objetivo}$ está a 0,1 o menos de 1,
+#   es decir `abs(metrica / objetivo - 1) <= 0.1` (la comparación del HPA: los bordes 0,9 y 1,1
+#   **cuentan como dentro**), el autoescalador **no cambia nada** y se queda con las actuales.
+#   Las métricas siempre oscilan un poco; sin tolerancia, las réplicas subirían y bajarían sin
+#   parar. Puedes escribirlo también como `0.9 <= razon <= 1.1`: en coma flotante las dos formas
+#   solo discrepan justo en el borde de arriba (`55 / 50 - 1` da `0.10000000000000009`), y las
+#   pruebas no dependen de ese caso.
 # - **Mínimo y máximo**: el resultado se recorta siempre al intervalo `[mínimo, máximo]` (también
 #   cuando la tolerancia deja las actuales). El mínimo garantiza alta disponibilidad aunque no haya
 #   tráfico; el máximo protege el clúster (y la factura) ante un pico o un error.
 #
-# ### Ejercicio 2 — `replicas_deseadas(actuales, metrica, objetivo, minimo, maximo)`
+# ### Paso 2 — `replicas_deseadas(actuales, metrica, objetivo, minimo, maximo)`
 #
 # Devuelve el número entero de réplicas deseadas (`actuales ≥ 1`). Usa `math.ceil`.
 
@@ -196,6 +223,7 @@ for args, esperado in [
 for args, esperado in [
     ((5, 46, 50, 1, 20), 5),    # razón 0,92: dentro de la tolerancia
     ((5, 47.5, 50, 1, 20), 5),  # razón 0,95
+    ((10, 45, 50, 1, 20), 10),  # razón 0,9: el borde cuenta como dentro de la tolerancia
     ((10, 44, 50, 1, 20), 9),   # razón 0,88: ceil(8,8) = 9
     ((2, 300, 60, 1, 20), 10),  # razón 5
     ((7, 10, 70, 1, 20), 1),    # ceil(1,0) = 1
@@ -248,7 +276,7 @@ for args, esperado in [
 # aplicadas:        2  5  5  5  3  3  1      (el máximo de las 3 últimas)
 # ```
 #
-# ### Ejercicio 3 — `estabilizar(recomendaciones, ventana)`
+# ### Paso 3 — `estabilizar(recomendaciones, ventana)`
 #
 # Recibe la lista de recomendaciones, una por muestra, y devuelve la lista de réplicas aplicadas:
 # en cada posición `i`, el máximo de las últimas `ventana` recomendaciones **incluida la `i`**
@@ -298,7 +326,7 @@ for recs, ventana, esperado in [
 #     apuntar réplicas
 # ```
 #
-# ### Ejercicio 4 — `serie_replicas(cargas, inicial, objetivo, minimo, maximo, ventana)`
+# ### Paso 4 — `serie_replicas(cargas, inicial, objetivo, minimo, maximo, ventana)`
 #
 # Devuelve la lista de réplicas tras cada muestra (una por carga).
 
@@ -329,6 +357,8 @@ for args, esperado in [
     (([100, 300, 120, 110, 90, 40, 40, 40, 40, 40], 2, 50, 1, 20, 4),
      [2, 6, 6, 6, 6, 3, 3, 2, 1, 1]),
     (([10, 10, 10], 5, 100, 1, 10, 1), [1, 1, 1]),
+    # la ventana empieza vacía: las réplicas iniciales no son una recomendación
+    (([60, 60, 60, 60], 6, 50, 1, 10, 3), [2, 2, 2, 2]),
 ]:
     obtenido = serie_replicas(*args)
     assert obtenido == esperado, (
@@ -365,7 +395,7 @@ for ventana, titulo in [(1, "Sin ventana de estabilización"),
 # cada muestra **cuenta** las réplicas en marcha, calcula la recomendación, aplica la ventana y
 # llama a tu `escalar`. Es un bucle de control, como los del orquestador: observar, decidir, actuar.
 #
-# ### Ejercicio 5 — `autoescalar(lab, cargas, objetivo, minimo, maximo, ventana, periodo)`
+# ### Paso 5 — `autoescalar(lab, cargas, objetivo, minimo, maximo, ventana, periodo)`
 #
 # Parte de las réplicas que ya haya en marcha. Para cada carga de la traza:
 #
@@ -413,6 +443,16 @@ historial = autoescalar(lab, [30, 900, 900, 60, 60], objetivo=100, minimo=1, max
 serie = [h["replicas"] for h in historial]
 assert serie == [1, 6, 6, 6, 1], f"Se esperaban las réplicas [1, 6, 6, 6, 1] y el historial dice {serie}."
 assert len(en_marcha(lab)) == 1, f"Se esperaba 1 réplica en marcha y hay {len(en_marcha(lab))}."
+# parte de las que ya hay: con 4 en marcha y 400 pet./s (100 por réplica, el objetivo) no toca nada
+escalar(lab, 4)
+antes = {c.id for c in en_marcha(lab)}
+historial = autoescalar(lab, [400, 400], objetivo=100, minimo=1, maximo=10, ventana=1, periodo=0.1)
+despues = {c.id for c in en_marcha(lab)}
+assert [h["replicas"] for h in historial] == [4, 4] and despues == antes, (
+    "autoescalar parte de las réplicas que ya hay en marcha: con 4 atendiendo justo el objetivo "
+    "no debe borrar ni crear ninguna, y cambiaron "
+    f"{len(antes - despues)} (historial {[h['replicas'] for h in historial]}).")
+_ = escalar(lab, 1)  # sin valor al final: nbgrader tomaría un número como nota parcial
 ### END HIDDEN TESTS
 
 # %% [markdown]

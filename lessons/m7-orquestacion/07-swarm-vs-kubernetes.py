@@ -135,10 +135,14 @@ print(f"Swarm activo ({'iniciado por este cuaderno' if swarm_iniciado_aqui else 
 #
 # Dos trampas que conviene conocer:
 #
-# - **`endpoint_spec=EndpointSpec(mode="dnsrr")`**. Por defecto Swarm da al servicio una IP virtual
-#   (VIP) y la *routing mesh*, que necesitan IPVS en el núcleo de Linux. Con `dnsrr` el nombre del
-#   servicio resuelve directamente a las IP de las tareas (DNS round-robin, como el alias compartido
-#   del cuaderno 03). Funciona en cualquier máquina.
+# - **`endpoint_spec=EndpointSpec(mode="dnsrr")`**. Por defecto (`mode="vip"`) el nombre del
+#   servicio resuelve a una **IP virtual** (VIP) dentro de sus redes overlay, y el núcleo (IPVS)
+#   reparte las conexiones a esa IP entre las tareas. La **routing mesh** es otra cosa: solo entra
+#   en juego con los puertos **publicados en modo `ingress`** (`-p 8080:80`), y hace que *cualquier*
+#   nodo del clúster acepte ese puerto y lo lleve a una tarea, esté donde esté. Las dos usan IPVS.
+#   Con `dnsrr` el nombre del servicio resuelve directamente a las IP de las tareas (DNS
+#   round-robin, como el alias compartido del cuaderno 03), sin VIP; funciona en cualquier
+#   máquina (y no admite puertos publicados en modo `ingress`).
 # - **`UpdateConfig` de docker-py no trae los valores por defecto de Swarm.** Si escribes
 #   `UpdateConfig()` a secas, docker-py envía `Parallelism: 0`, que en Swarm significa **actualizar
 #   todas las réplicas a la vez** (¡adiós, cero downtime!), y `FailureAction: continue`. Los
@@ -146,7 +150,7 @@ print(f"Swarm activo ({'iniciado por este cuaderno' if swarm_iniciado_aqui else 
 #   stop-first. Escribe siempre todos los campos. Las duraciones van en **nanosegundos**
 #   (`SEGUNDO = 1_000_000_000`).
 #
-# ### Ejercicio 1 — `crear_servicio(lab, replicas)`
+# ### Paso 1 — `crear_servicio(lab, replicas)`
 #
 # Crea y devuelve el servicio `lab.name("web")` con la imagen `lab.image("web", 1)`:
 #
@@ -222,7 +226,7 @@ display(rejilla)
 # docker-py `servicio.scale(5)`. Swarm crea las tareas de los *slots* 4 y 5 y el scheduler las
 # coloca en los nodos. En Kubernetes sería `kubectl scale deployment web --replicas=5`.
 #
-# ### Ejercicio 2 — `escalar_servicio(lab, servicio, n)`
+# ### Paso 2 — `escalar_servicio(lab, servicio, n)`
 #
 # Escala el servicio a `n` réplicas, espera (como mucho 60 s, con `lab.sleep(0.5)`) a que haya `n`
 # tareas en marcha y devuelve cuántas hay.
@@ -286,9 +290,10 @@ rejilla.refresh()
 #   guarda unas pocas por slot). En cada slot debe quedar una tarea de v1 apagada y una de v2 en
 #   marcha.
 #
-# ### Ejercicio 3 — `actualizar_servicio(lab, servicio, version)`
+# ### Paso 3 — `actualizar_servicio(lab, servicio, version)`
 #
-# Actualiza el servicio a `lab.image("web", version)` y espera (como mucho 120 s, con
+# Actualiza el servicio a `lab.image("web", version)` con `servicio.update(image=...)` y espera
+# (como mucho 120 s, con
 # `lab.sleep(0.5)` y `servicio.reload()` en cada vuelta) a que `UpdateStatus.State` sea
 # `"completed"`. Devuelve ese estado.
 
@@ -334,6 +339,28 @@ assert anterior == lab.image("web", 1), f"PreviousSpec debe recordar course/web:
 llegada = servicio.attrs["Spec"].get("UpdateConfig")
 assert llegada == config_antes, (
     f"La actualización no debe cambiar la UpdateConfig: era {config_antes} y ahora es {llegada}.")
+
+
+class _ServicioDePrueba:
+    """Un servicio de mentira (nada llega a Swarm): apunta la imagen que le piden y termina ya."""
+
+    def __init__(self, real):
+        self.id, self.name, self.attrs, self.imagenes = real.id, real.name, {"Spec": {}}, []
+
+    def reload(self):
+        pass
+
+    def update(self, **cambios):
+        self.imagenes.append(cambios.get("image"))
+        self.attrs["UpdateStatus"] = {"State": "completed"}
+        return True
+
+
+_falso = _ServicioDePrueba(servicio)
+_estado = actualizar_servicio(lab, _falso, 3)
+assert _falso.imagenes == [lab.image("web", 3)], (
+    f"actualizar_servicio(lab, servicio, 3) debe pedir la imagen {lab.image('web', 3)!r} con "
+    f"servicio.update(image=...) y pidió {_falso.imagenes}.")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -367,10 +394,13 @@ for tarea in sorted(tareas_en_marcha(servicio), key=lambda t: t["Slot"]):
 # `httpGet` en `/health`, puerto 80.
 #
 # Aquí no hay un clúster de Kubernetes, pero sí su **esquema**: `kubernetes_validate.validate(doc,
-# "1.37.0", strict=True)` comprueba un manifiesto contra el esquema real de Kubernetes 1.37, igual
-# que lo haría el API server (en modo estricto, un campo mal escrito es un error).
+# "1.37.0", strict=True)` comprueba un manifiesto contra el esquema OpenAPI de Kubernetes 1.37:
+# tipos, campos obligatorios y, en modo estricto, campos mal escritos. Es **menos** de lo que
+# comprueba el API server: su validación tiene reglas que el esquema no puede expresar, como que
+# el selector del Deployment coincida con las etiquetas de la plantilla. Por eso la prueba de
+# abajo comprueba los selectores aparte.
 #
-# ### Ejercicio 4 — `manifiestos(nombre, imagen, replicas)`
+# ### Paso 4 — `manifiestos(nombre, imagen, replicas)`
 #
 # Devuelve una lista con dos diccionarios, `[deployment, service]`:
 #
@@ -497,7 +527,7 @@ _ = comprobar_manifiestos("web", "course/web:1", 1)
 #    servicios**, o se pide **alta disponibilidad**.
 # 3. **Compose** en otro caso.
 #
-# ### Ejercicio 5 — `recomendar(servicios, servidores, multi_region=False, autoscaling_complejo=False, equipos=1, alta_disponibilidad=False)`
+# ### Paso 5 — `recomendar(servicios, servidores, multi_region=False, autoscaling_complejo=False, equipos=1, alta_disponibilidad=False)`
 #
 # Devuelve `"Compose"`, `"Swarm"` o `"Kubernetes"` según esas reglas.
 

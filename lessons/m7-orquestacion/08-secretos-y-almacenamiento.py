@@ -93,8 +93,11 @@ def leer(contenedor):
 # - ningún `inspect` devuelve su contenido: ni el del secreto, ni el del servicio, ni el del
 #   contenedor.
 #
-# Kubernetes tiene el mismo objeto (`Secret`, montado como volumen o, peor, como variable de
-# entorno). Los secretos son cosa de Swarm: hace falta un clúster, como en el cuaderno 07.
+# Kubernetes tiene un objeto parecido (`Secret`, montado como volumen o, peor, como variable de
+# entorno), pero no es lo mismo: por defecto se guarda en etcd solo **codificado en base64**, que
+# no es cifrar (cualquiera con acceso a etcd o a sus copias de seguridad lo lee); cifrado solo si
+# el clúster configura el *cifrado en reposo* (`EncryptionConfiguration`). Y quien puede leer
+# Secrets por la API (RBAC) los lee en claro. Los secretos de este cuaderno son cosa de Swarm: hace falta un clúster, como en el cuaderno 07.
 # `lab.ensure_swarm()` lo inicia si hace falta (`client.swarm.init(advertise_addr="127.0.0.1")`, con
 # la etiqueta del curso) y espera a que el manager conteste; `lab.cleanup()`, en la última celda,
 # sale de él si es del curso y ya nadie lo usa: tu motor queda como estaba.
@@ -117,7 +120,7 @@ print("Swarm activo:", "iniciado por este cuaderno" if swarm_iniciado_aqui else 
 # `filename` es el **destino**: el nombre del fichero en `/run/secrets/` dentro del contenedor.
 # Puede ser distinto del nombre del secreto, y eso es lo que permitirá rotarlo en el paso 3.
 #
-# ### Ejercicio 1 — `desplegar_con_secreto(lab, nombre, valor, destino)`
+# ### Paso 1 — `desplegar_con_secreto(lab, nombre, valor, destino)`
 #
 # 1. Crea el secreto `lab.name(nombre)` con el contenido `valor` (en bytes) y las etiquetas
 #    `lab.labels()`.
@@ -172,6 +175,16 @@ assert secreto.attrs["Spec"]["Labels"].get("course.lab") == lab.namespace, (
 assert servicio.name == lab.name("api"), f"Se esperaba el servicio {lab.name('api')!r} y llegó {servicio.name!r}."
 modo = servicio.attrs["Spec"].get("EndpointSpec", {}).get("Mode")
 assert modo == "dnsrr", f"Se esperaba endpoint_spec en modo 'dnsrr' y llegó {modo!r}."
+_uc = servicio.attrs["Spec"].get("UpdateConfig") or {}
+_pedida = {"Parallelism": 1, "Delay": 0, "FailureAction": "rollback", "Monitor": SEGUNDO,
+           "MaxFailureRatio": 0, "Order": "start-first"}
+_distinta = {k: _uc.get(k, 0) for k, v in _pedida.items() if _uc.get(k, 0) != v}  # Swarm omite los 0
+assert not _distinta, (
+    f"Se esperaba la UpdateConfig completa {_pedida} y estos campos llegan distintos: {_distinta}.")
+_etiquetas = servicio.attrs["Spec"]["TaskTemplate"]["ContainerSpec"].get("Labels") or {}
+assert lab.labels(app="api").items() <= _etiquetas.items(), (
+    f"Los contenedores del servicio deben llevar las etiquetas {lab.labels(app='api')} "
+    f"(container_labels) y llevan {_etiquetas}.")
 ### END HIDDEN TESTS
 
 # %% [markdown]
@@ -181,7 +194,7 @@ assert modo == "dnsrr", f"Se esperaba endpoint_spec en modo 'dnsrr' y llegó {mo
 # fichero. `contenedor.exec_run(["cat", ruta])` ejecuta `cat` dentro y devuelve su
 # `exit_code` y su `output` (bytes).
 #
-# ### Ejercicio 2 — `leer_secreto(lab, servicio, destino)`
+# ### Paso 2 — `leer_secreto(lab, servicio, destino)`
 #
 # Devuelve (como `str`, sin el salto de línea final) el contenido de `/run/secrets/<destino>` en
 # el contenedor de la tarea en marcha del servicio. Usa `tareas_en_marcha` y `contenedor_de`.
@@ -198,6 +211,15 @@ def leer_secreto(lab, servicio, destino):
 # %% nbgrader={"grade": true, "grade_id": "test_leer_secreto", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 leido = leer_secreto(lab, servicio, "db_password")
 assert leido == CONTRASENA, f"Se esperaba leer {CONTRASENA!r} en /run/secrets/db_password y llegó {leido!r}."
+### BEGIN HIDDEN TESTS
+try:
+    _otro = leer_secreto(lab, servicio, "no_existe")
+except Exception:  # un error por el fichero que falta también vale: lo que no vale es la contraseña
+    _otro = None
+assert _otro != CONTRASENA, (
+    "leer_secreto debe leer /run/secrets/<destino>: con destino 'no_existe' devolvió la "
+    "contraseña de /run/secrets/db_password.")
+### END HIDDEN TESTS
 
 # %% [markdown]
 # ### ¿Dónde **no** está?
@@ -237,8 +259,10 @@ assert visible == [], f"Se esperaba no ver la contraseña desde fuera y aparece 
 #
 # 1. se crea un secreto **nuevo, con otro nombre** (`db_password_v2`);
 # 2. se actualiza el servicio para que use el nuevo **en el mismo destino** (`/run/secrets/db_password`):
-#    la aplicación no se entera del cambio de nombre. Swarm lo hace como un rolling update: arranca
-#    una tarea nueva con el secreto nuevo y para la vieja;
+#    la aplicación no se entera del cambio de nombre. Swarm lo hace como un rolling update: con el
+#    `order="start-first"` que le diste al servicio en el Paso 1, arranca una tarea nueva con
+#    el secreto nuevo y después para la vieja (con el orden por defecto de Swarm, `stop-first`,
+#    sería al revés: primero para la vieja, y un momento sin ninguna tarea);
 # 3. cuando ningún servicio usa el viejo, se borra (antes, Swarm no te deja: está en uso).
 #
 # ```
@@ -251,7 +275,7 @@ assert visible == [], f"Se esperaba no ver la contraseña desde fuera y aparece 
 # Con docker-py, el paso 2 es `servicio.update(secrets=[SecretReference(...)])` (tras
 # `servicio.reload()`): la lista que pasas **sustituye** a la anterior.
 #
-# ### Ejercicio 3 — `rotar_secreto(lab, servicio, viejo, nombre_nuevo, valor_nuevo, destino)`
+# ### Paso 3 — `rotar_secreto(lab, servicio, viejo, nombre_nuevo, valor_nuevo, destino)`
 #
 # Haz los tres pasos: crea `lab.name(nombre_nuevo)` (con `lab.labels()`), actualiza el servicio
 # para que lo monte en `destino`, espera (como mucho 60 s) a que `UpdateStatus.State` sea
@@ -320,7 +344,7 @@ assert nuevo.attrs["Spec"]["Labels"].get("course.lab") == lab.namespace, (
 #
 # Con docker-py: `client.volumes.create(name=..., labels=...)` y, al arrancar,
 # `volumes={nombre_del_volumen: {"bind": "/datos", "mode": "rw"}}`. (Ojo: `remove(v=True)` borra
-# los volúmenes **anónimos** del contenedor, nunca los con nombre.)
+# los volúmenes **anónimos** del contenedor, nunca los que tienen nombre.)
 #
 # En un clúster hay una pega más: un volumen local vive en **un** nodo. Si el orquestador mueve la
 # réplica a otro nodo, allí no están los datos. Por eso en producción se usan drivers de volumen
@@ -330,7 +354,7 @@ assert nuevo.attrs["Spec"]["Labels"].get("course.lab") == lab.namespace, (
 # Las ayudas `escribir(contenedor, texto)` y `leer(contenedor)` escriben y leen `/datos/nota.txt`
 # dentro de un contenedor (`leer` devuelve `None` si no existe).
 #
-# ### Ejercicio 4 — `crear_volumen`, `arrancar`, `reemplazar`
+# ### Paso 4 — `crear_volumen`, `arrancar`, `reemplazar`
 #
 # - `crear_volumen(lab, nombre)`: crea y devuelve el volumen `lab.name(nombre)` con `lab.labels()`.
 # - `arrancar(lab, nombre, volumen=None)`: arranca (y devuelve) el contenedor `lab.name(nombre)`
@@ -378,7 +402,7 @@ except docker.errors.NotFound:
     sigue = False
 assert not sigue, "El contenedor viejo debe estar eliminado, no solo parado."
 volumen.reload()
-assert volumen.attrs.get("Labels", {}).get("course.lab") == lab.namespace, (
+assert (volumen.attrs.get("Labels") or {}).get("course.lab") == lab.namespace, (
     f"El volumen debe llevar las etiquetas del laboratorio y lleva {volumen.attrs.get('Labels')}.")
 montajes = [(m.get("Type"), m.get("Name"), m.get("Destination")) for m in db_nuevo.attrs["Mounts"]]
 assert ("volume", volumen.name, "/datos") in montajes, (
@@ -404,6 +428,26 @@ volumen.reload()
 print(f"Volumen {volumen.name}: sigue existiendo, creado {volumen.attrs.get('CreatedAt')}")
 
 # %% [markdown]
+# ## Tres protecciones más, en un párrafo cada una
+#
+# Los secretos protegen **un dato**. Un clúster tiene más cosas que proteger, y los orquestadores
+# traen herramientas para ello que verás en los Módulos 8-10:
+#
+# - **Políticas de red** (`NetworkPolicy` en Kubernetes): por defecto cualquier Pod puede hablar
+#   con cualquier otro. Una política dice quién puede conectarse con quién (por ejemplo, a la base
+#   de datos solo la API). Protegen contra el movimiento lateral: si un atacante entra en un
+#   contenedor expuesto, no llega a todo lo demás. (Necesitan un plugin de red que las aplique.)
+#   En Swarm lo más parecido es separar los servicios en redes overlay distintas.
+# - **RBAC** (control de acceso por roles, en Kubernetes): quién puede hacer qué en la API (leer
+#   Secrets, crear Deployments, borrar nodos). Protege contra un usuario, o una aplicación con su
+#   *service account*, que puede más de lo que necesita: recuerda que quien puede leer Secrets por
+#   la API los lee en claro. En Swarm no hay roles: quien habla con un manager lo puede todo.
+# - **TLS mutuo de Swarm**: cada nodo recibe un certificado de la CA del clúster, y managers y
+#   workers se autentican y cifran entre ellos automáticamente (los certificados se renuevan
+#   solos). Protege contra un nodo impostor que se une al clúster y contra quien escucha el
+#   tráfico de control entre nodos. Ojo: cifra el plano de control; el tráfico de tus
+#   aplicaciones por una red overlay solo va cifrado si la creas con `--opt encrypted`.
+#
 # ## Lo que te llevas
 #
 # - Una contraseña en una variable de entorno la ve cualquiera con `inspect`. Un **secreto** de

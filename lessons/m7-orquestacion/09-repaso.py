@@ -165,7 +165,7 @@ OPCION_MULTIPLE = [
 # | necesitas saber | preguntas | dónde lo viste |
 # |---|---|---|
 # | ✅ Por qué necesitamos orquestación | p1 | 00 |
-# | ✅ Conceptos básicos de clusters | p2, p3 | 02 |
+# | ✅ Conceptos básicos de clústeres | p2, p3 | 02 |
 # | ✅ Diferencia Swarm vs Kubernetes | p4, p5 | 07 |
 # | ✅ Service discovery y load balancing | p6, p7 | 03, 04 |
 # | ✅ Auto-scaling y self-healing | p8, p9 | 06, 01 |
@@ -207,8 +207,12 @@ assert isinstance(respuestas, dict), (
 for pregunta in OPCION_MULTIPLE:
     clave, validas = pregunta["key"], set(pregunta["options"])
     dada = respuestas.get(clave)
+    assert clave in respuestas, (
+        f"Falta la respuesta a '{clave}': `respuestas` debe tener las claves 'relacionar' y 'p1' "
+        f"… 'p10' (copia la línea que da el cuestionario), y tiene {sorted(respuestas)}.")
     assert str(dada).strip().lower() in validas, (
-        f"En '{clave}' se esperaba una de las letras {sorted(validas)} y llegó {dada!r}.")
+        f"En '{clave}' se esperaba una de las letras {sorted(validas)} y llegó {dada!r}"
+        + (" (sin contestar)." if dada is None else "."))
 relacion = respuestas.get("relacionar")
 assert isinstance(relacion, dict), (
     f"En 'relacionar' se esperaba un diccionario concepto → letra y llegó {relacion!r}.")
@@ -225,6 +229,9 @@ print("Formato correcto: todas contestadas. Los aciertos se ven al corregir.")
 
 # %% nbgrader={"grade": true, "grade_id": "test_relacionar_1", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 # Orquestación, Cluster, Service, Réplicas (comprobación oculta: se corrige al entregar).
+assert isinstance(respuestas.get("relacionar"), dict), (
+    "Falta 'relacionar' en `respuestas`: un diccionario concepto → letra (mira la prueba de "
+    f"formato); llegó {respuestas.get('relacionar')!r}.")
 ### BEGIN HIDDEN TESTS
 for concepto, esperada in [
     ("orquestacion", "8c64d893d8ba959a0289d0c8"),
@@ -232,20 +239,23 @@ for concepto, esperada in [
     ("service", "d4ac2839ab8bf77067d42486"),
     ("replicas", "2fe2b5f5817cdd1dced6f758"),
 ]:
-    dada = respuestas["relacionar"].get(concepto)
+    dada = (respuestas.get("relacionar") or {}).get(concepto)
     assert huella(f"relacionar.{concepto}", dada) == esperada, (
         f"La definición elegida para '{concepto}' ({dada!r}) no es la correcta.")
 ### END HIDDEN TESTS
 
 # %% nbgrader={"grade": true, "grade_id": "test_relacionar_2", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 # Self-Healing, Rolling Update, Estado Deseado (comprobación oculta: se corrige al entregar).
+assert isinstance(respuestas.get("relacionar"), dict), (
+    "Falta 'relacionar' en `respuestas`: un diccionario concepto → letra (mira la prueba de "
+    f"formato); llegó {respuestas.get('relacionar')!r}.")
 ### BEGIN HIDDEN TESTS
 for concepto, esperada in [
     ("self_healing", "1a18d9dcb526ea588cb72b53"),
     ("rolling_update", "3b2a952fa04bc5e46c1f18c5"),
     ("estado_deseado", "4afd7bd736987fd7fa87209d"),
 ]:
-    dada = respuestas["relacionar"].get(concepto)
+    dada = (respuestas.get("relacionar") or {}).get(concepto)
     assert huella(f"relacionar.{concepto}", dada) == esperada, (
         f"La definición elegida para '{concepto}' ({dada!r}) no es la correcta.")
 ### END HIDDEN TESTS

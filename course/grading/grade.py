@@ -46,6 +46,9 @@ from .cells import HIDDEN_TESTS, grade_id, source_text, without_regions
 from .errors import GradingError
 from .layout import Course
 from .nbconfig import db_url_of, load_config, make_api, tools_on_path
+from .sandbox import confinement_problem
+
+UNCONFINED_FLAG = "--unconfined-i-trust-student-code"
 
 DOCKER_WARNING = (
     "warning: --backend docker hands the Docker engine to student code: it can start, stop and "
@@ -137,13 +140,31 @@ def _warm_up(log_dir: str) -> None:
     import nbgrader.apps  # noqa: F401  (import once per worker, not once per submission)
 
 
-def autograde_config(root: Path, db_url: str, timeout: int | None, backend: str):
+def autograde_config(
+    root: Path, db_url: str, timeout: int | None, backend: str, confine: bool = True
+):
     """The nbgrader configuration a worker autogrades with: the course's, on its private
-    gradebook, and on ``sim`` kernels killed once their notebook has run (module docstring)."""
+    gradebook, and on ``sim`` kernels killed once their notebook has run (module docstring);
+    ``confine=False`` only when the instructor asked for it (``--unconfined-i-trust-student-code``).
+    """
     config = load_config(root, db_url=db_url, timeout=timeout)
     if backend == "sim":
         config.Execute.shutdown_kernel = "immediate"
+    if not confine:
+        config.ConfinedKernelManager.confine = False
+    elif backend == "docker":
+        config.ConfinedKernelManager.docker_socket = engine_socket()
     return config
+
+
+def engine_socket() -> str:
+    """The Docker engine's Unix socket, from DOCKER_HOST or the default path."""
+    host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+    if not host.startswith("unix://"):
+        raise GradingError(
+            f"DOCKER_HOST={host}: confined grading hands the engine in as a Unix socket only"
+        )
+    return host.removeprefix("unix://")
 
 
 def grade_one(job: dict) -> SubmissionResult:
@@ -162,7 +183,9 @@ def grade_one(job: dict) -> SubmissionResult:
     started = time.monotonic()
     try:
         result.restored = tampered_cells(root, job["assignment"], student, db_url)
-        config = autograde_config(root, db_url, job["timeout"], job["backend"])
+        config = autograde_config(
+            root, db_url, job["timeout"], job["backend"], job.get("confine", True)
+        )
         api = make_api(root, config)
         outcome = api.autograde(job["assignment"], student, force=True, create=True)
         result.ok = bool(outcome["success"])
@@ -228,6 +251,7 @@ def grade(
     timeout: int | None = None,
     db_url: str | None = None,
     on_result: Callable[[SubmissionResult], None] | None = None,
+    confine: bool = True,
 ) -> GradeReport:
     """Autograde submissions in parallel and merge them into the gradebook.
 
@@ -240,6 +264,8 @@ def grade(
         timeout: seconds a cell may run (default: ``Execute.timeout`` of nbgrader_config.py).
         db_url: the gradebook (default: the course's, ``sqlite:///<root>/gradebook.db``).
         on_result: called in the parent as each submission finishes (progress bars).
+        confine: run every kernel in the sandbox (:mod:`course.grading.sandbox`); where it
+            cannot run, grading stops with a :class:`GradingError` that says how to get it.
 
     Returns:
         a :class:`GradeReport`; the gradebook holds the grades of every successful submission.
@@ -252,6 +278,11 @@ def grade(
     warnings.filterwarnings("ignore", message=".*not in session.*")  # nbgrader's own SAWarning
     if backend not in ("sim", "docker"):
         raise GradingError(f"unknown backend {backend!r} (sim or docker)")
+    if confine and confinement_problem():
+        raise GradingError(
+            f"cannot confine the grading kernels: {confinement_problem()}\n"
+            f"To grade anyway, with student code running as you, unconfined: {UNCONFINED_FLAG}"
+        )
     tools_on_path()
     config = load_config(course.root, db_url=db_url, timeout=timeout)
     real_db_url = db_url_of(course.root, config)  # --db, normalized by load_config
@@ -269,6 +300,7 @@ def grade(
             workdir=str(workdir),
             backend=backend,
             timeout=timeout,
+            confine=confine,
         )
         largest_first = sorted(students, key=lambda s: -_notebook_count(course, assignment, s))
         pending = {s: dict(common, student=s) for s in largest_first}

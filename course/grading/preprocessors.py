@@ -15,43 +15,66 @@ The first two are plugged into ``Autograde.autograde_preprocessors`` by ``nbgrad
 from __future__ import annotations
 
 from jupyter_core.utils import run_sync
-from nbclient.exceptions import DeadKernelError
+from jupyter_core.utils import ensure_async
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Integer, Unicode
 
 from .cells import HIDDEN_TESTS
+from .sandbox import ConfinedKernelManager
 
 DEAD_HERE = "El kernel murió al ejecutar esta celda (¿sys.exit, os._exit, memoria agotada?)."
 DEAD_BEFORE = "No se ejecutó: el kernel murió en una celda anterior."
+STUCK_HERE = (
+    "Esta celda no terminó a tiempo y el kernel no respondió a la interrupción: "
+    "el calificador lo detuvo."
+)
+STUCK_BEFORE = "No se ejecutó: una celda anterior bloqueó el kernel."
 
 
-def _error(message: str) -> NotebookNode:
-    return NotebookNode(
-        output_type="error", ename="DeadKernelError", evalue=message, traceback=[message]
-    )
+def _error(message: str, ename: str = "DeadKernelError") -> NotebookNode:
+    return NotebookNode(output_type="error", ename=ename, evalue=message, traceback=[message])
 
 
 class ResilientExecute(Execute):
-    """nbgrader's ``Execute`` that survives a dead kernel (see the module docstring)."""
+    """nbgrader's ``Execute`` that survives a dead or stuck kernel, on a confined kernel.
+
+    A kernel that stays busy after the timeout's interrupt (a loop that ignores SIGINT) is
+    killed: its cell and every later one score 0, the cells before keep their scores (stock
+    nbclient raises ``CellTimeoutError`` and nbgrader drops the whole submission).
+    The kernel manager is :class:`~course.grading.sandbox.ConfinedKernelManager` [nbgrader's
+    ``Execute`` passes ``AsyncKernelManager`` as an argument, which would beat the config].
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("kernel_manager_class", ConfinedKernelManager)
+        super().__init__(*args, **kwargs)
 
     def preprocess(self, nb, resources=None, km=None):
-        self._kernel_dead = False
+        self._kernel_lost = ""
         return super().preprocess(nb, resources, km)
 
     async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
-        if getattr(self, "_kernel_dead", False):
+        if getattr(self, "_kernel_lost", ""):
             if cell.cell_type == "code" and cell.source.strip():
-                cell.outputs = [_error(DEAD_BEFORE)]
+                cell.outputs = [_error(self._kernel_lost)]
             return cell
         try:
             return await super().async_execute_cell(
                 cell, cell_index, execution_count=execution_count, store_history=store_history
             )
         except DeadKernelError:
-            self._kernel_dead = True
+            self._kernel_lost = DEAD_BEFORE
             self.log.warning("kernel died in cell %s; later cells score 0", cell_index)
             cell.setdefault("outputs", []).append(_error(DEAD_HERE))
+            return cell
+        except CellTimeoutError:
+            self._kernel_lost = STUCK_BEFORE
+            self.log.warning("kernel stuck in cell %s: killed; later cells score 0", cell_index)
+            cell.setdefault("outputs", []).append(_error(STUCK_HERE, "CellTimeoutError"))
+            if self.km is not None:
+                await ensure_async(self.km.shutdown_kernel(now=True))
             return cell
 
     # nbclient binds the synchronous wrapper to its own coroutine at class creation

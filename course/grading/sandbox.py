@@ -135,6 +135,7 @@ class ConfinedKernelManager(AsyncKernelManager):
 
     _box: Path | None = None
     _timer: threading.Timer | None = None
+    _args_fd: int | None = None
 
     async def _async_pre_start_kernel(self, **kw):
         if not self.confine:
@@ -169,7 +170,16 @@ class ConfinedKernelManager(AsyncKernelManager):
         log = open(self._box / "kernel.log", "wb")  # noqa: SIM115  (the kernel holds it open)
         kw["stdout"] = kw["stderr"] = log
         kw["stdin"] = subprocess.DEVNULL
-        return self._wrap(cmd, uid, ipc, home, cwd), kw
+        # bwrap reads its options from a pipe [on its command line, /proc/1/cmdline inside the
+        # sandbox would show the kernel the host's paths]
+        options = self._options(ipc, home, cwd, uid)
+        read, write = os.pipe()
+        os.write(write, b"".join(arg.encode() + b"\0" for arg in options))
+        os.close(write)
+        self._args_fd = read
+        kw["pass_fds"] = (read,)
+        inner = _inner_command(uid, self._limits(uid)) + cmd
+        return ["bwrap", "--args", str(read), "--", *inner], kw
 
     def _limits(self, uid: int | None) -> dict[str, int]:
         nproc = self.max_processes if uid is not None else _own_tasks() + self.max_processes
@@ -180,8 +190,9 @@ class ConfinedKernelManager(AsyncKernelManager):
             "nproc": nproc,
         }
 
-    def _wrap(self, cmd: list[str], uid: int | None, ipc: Path, home: Path, cwd: Path) -> list[str]:
-        bwrap = ["bwrap", *_namespaces(uid), "--die-with-parent", "--clearenv"]
+    def _options(self, ipc: Path, home: Path, cwd: Path, uid: int | None) -> list[str]:
+        """bwrap's options (without the command): what the sandbox holds (module docstring)."""
+        bwrap = [*_namespaces(uid), "--die-with-parent", "--clearenv"]
         for top in ("usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32"):
             path = Path("/") / top
             if path.is_symlink():
@@ -210,7 +221,7 @@ class ConfinedKernelManager(AsyncKernelManager):
             bwrap += ["--bind", self.docker_socket, "/run/docker.sock"]
         for key, value in self._sandbox_env(os.environ).items():
             bwrap += ["--setenv", key, value]
-        return bwrap + ["--"] + _inner_command(uid, self._limits(uid)) + cmd
+        return bwrap
 
     def _sandbox_env(self, env) -> dict[str, str]:
         kept = {
@@ -226,7 +237,12 @@ class ConfinedKernelManager(AsyncKernelManager):
         return kept
 
     async def _async_launch_kernel(self, kernel_cmd, **kw):
-        await super()._async_launch_kernel(kernel_cmd, **kw)
+        try:
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+        finally:
+            if self._args_fd is not None:
+                os.close(self._args_fd)
+                self._args_fd = None
         if self._box is not None and self.wall_seconds > 0:
             self._timer = threading.Timer(self.wall_seconds, self._kill_sandbox)
             self._timer.daemon = True

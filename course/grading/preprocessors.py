@@ -23,6 +23,7 @@ from traitlets import Integer, Unicode
 
 from .cells import HIDDEN_TESTS
 from .sandbox import ConfinedKernelManager
+from .tamper import Evidence, differences, probe_source, read_probe, scan_source, write_evidence
 
 DEAD_HERE = "El kernel murió al ejecutar esta celda (¿sys.exit, os._exit, memoria agotada?)."
 DEAD_BEFORE = "No se ejecutó: el kernel murió en una celda anterior."
@@ -31,6 +32,10 @@ STUCK_HERE = (
     "el calificador lo detuvo."
 )
 STUCK_BEFORE = "No se ejecutó: una celda anterior bloqueó el kernel."
+TAMPERED = (
+    "No puntúa: el código de la entrega alteró el kernel que ejecuta las pruebas "
+    "(la entrega queda marcada para revisión)."
+)
 
 
 def _error(message: str, ename: str = "DeadKernelError") -> NotebookNode:
@@ -52,14 +57,57 @@ class ResilientExecute(Execute):
         super().__init__(*args, **kwargs)
 
     def preprocess(self, nb, resources=None, km=None):
+        import secrets
+
         self._kernel_lost = ""
-        return super().preprocess(nb, resources, km)
+        self._nonce, self._first = f"probe-{secrets.token_hex(16)}:", None
+        name = (resources or {}).get("unique_key", "notebook")
+        self._evidence = Evidence(name, scan=scan_source(nb.cells))
+        try:
+            return super().preprocess(nb, resources, km)
+        finally:
+            folder = ((resources or {}).get("metadata") or {}).get("path")
+            if folder:
+                write_evidence(folder, self._evidence)
 
     async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
         if getattr(self, "_kernel_lost", ""):
             if cell.cell_type == "code" and cell.source.strip():
                 cell.outputs = [_error(self._kernel_lost)]
             return cell
+        if self._first is None and cell.cell_type == "code" and cell.source.strip():
+            self._first = await self._probe(cell_index) or {}
+        cell = await self._execute_cell(cell, cell_index, execution_count, store_history)
+        live = not self._kernel_lost and self._first  # no baseline: the kernel broke by itself
+        if live and cell.cell_type == "code" and cell.source.strip():
+            changed = differences(self._first, await self._probe(cell_index))
+            if changed:
+                self._tampered(cell, cell_index, changed)
+        return cell
+
+    async def _probe(self, cell_index) -> dict | None:
+        """Run the tamper probe (course/grading/tamper.py); its fingerprint, read from outside."""
+        probe = NotebookNode(cell_type="code", source=probe_source(self._nonce), metadata={})
+        probe.outputs = []
+        real = self.nb.cells[cell_index]  # nbclient stores the executed cell at cell_index
+        try:
+            await super().async_execute_cell(probe, cell_index, store_history=False)
+        except (DeadKernelError, CellTimeoutError):
+            return None
+        finally:
+            self.nb.cells[cell_index] = real
+        return read_probe(probe.outputs, self._nonce)
+
+    def _tampered(self, cell, cell_index, changed: list[str]) -> None:
+        """Zero this cell if graded, and every later one; keep the evidence."""
+        self._evidence.tampered_at = cell_index
+        self._evidence.probe = changed
+        self._kernel_lost = TAMPERED
+        self.log.warning("kernel tampered after cell %s: %s", cell_index, "; ".join(changed))
+        if cell.metadata.get("nbgrader", {}).get("grade"):
+            cell.outputs = [_error(TAMPERED, "TamperedKernel")]
+
+    async def _execute_cell(self, cell, cell_index, execution_count, store_history):
         try:
             return await super().async_execute_cell(
                 cell, cell_index, execution_count=execution_count, store_history=store_history

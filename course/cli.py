@@ -329,6 +329,9 @@ def _grade_table(report) -> str:
     notes = []
     for r in report.results:
         status = "ok" if r.ok else "FAILED"
+        if r.flagged:
+            status += ", FLAGGED for review (tampering)"
+            notes += [f"  {r.student}: {line}" for line in r.flagged]
         if r.restored:
             status += f", {len(r.restored)} cells restored"
             notes += [f"  {r.student}: {line}" for line in r.restored]

@@ -45,8 +45,10 @@ import nbformat
 from .cells import HIDDEN_TESTS, grade_id, source_text, without_regions
 from .errors import GradingError
 from .layout import Course
+from .lock import one_grader
 from .nbconfig import db_url_of, load_config, make_api, tools_on_path
 from .sandbox import confinement_problem
+from .tamper import read_evidence
 
 UNCONFINED_FLAG = "--unconfined-i-trust-student-code"
 
@@ -70,6 +72,7 @@ class SubmissionResult:
     max_score: float | None = None
     db_path: str = ""
     submitted: list[str] = field(default_factory=list)
+    flagged: list[str] = field(default_factory=list)  # tamper evidence: review by hand
 
 
 @dataclass
@@ -189,6 +192,8 @@ def grade_one(job: dict) -> SubmissionResult:
         api = make_api(root, config)
         outcome = api.autograde(job["assignment"], student, force=True, create=True)
         result.ok = bool(outcome["success"])
+        graded = root / "autograded" / student / job["assignment"]
+        result.flagged = [line for e in read_evidence(graded) for line in e.lines()]
         if not result.ok:
             log = (outcome.get("log") or "").strip().splitlines()
             errors = [line for line in log if "ERROR" in line or "Error" in line]
@@ -290,7 +295,7 @@ def grade(
     students = submitted_students(course, assignment) if students is None else sorted(students)
     report = GradeReport(assignment)
     started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="course-grade-") as tmp:
+    with one_grader(course), tempfile.TemporaryDirectory(prefix="course-grade-") as tmp:
         workdir = Path(tmp)
         template = _template(real_db_url, course_id, assignment, workdir)
         common = dict(

@@ -14,8 +14,7 @@ The first two are plugged into ``Autograde.autograde_preprocessors`` by ``nbgrad
 
 from __future__ import annotations
 
-from jupyter_core.utils import run_sync
-from jupyter_core.utils import ensure_async
+from jupyter_core.utils import ensure_async, run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor

@@ -88,7 +88,9 @@ def _namespaces(uid: int | None) -> list[str]:
     """bwrap's namespace options: as root, every one but the user namespace (module docstring)."""
     if uid is None:
         return ["--unshare-all"]
-    return ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try"]
+    return ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts"] + [
+        "--unshare-cgroup-try"
+    ]
 
 
 def _inner_command(uid: int | None, limits: dict[str, int] | None = None) -> list[str]:

@@ -97,7 +97,8 @@ def submitted_students(course: Course, assignment: str) -> list[str]:
 
 
 def tampered_cells(root: Path, assignment: str, student: str, db_url: str) -> list[str]:
-    """Locked cells (tests, setup) that the submission deleted or edited; nbgrader restores them."""
+    """Locked cells (tests, setup) that the submission deleted or edited, and whether nbgrader
+    restores them (edited ones and deleted test cells; a deleted setup cell stays missing)."""
     from nbgrader.api import Gradebook
 
     found = []
@@ -114,12 +115,15 @@ def tampered_cells(root: Path, assignment: str, student: str, db_url: str) -> li
                 found.append(f"{nb.name}: unreadable notebook ({type(error).__name__})")
                 continue
             cells = {grade_id(c): c for c in handed_in.cells if grade_id(c)}
+            graded = {g.name for g in nb.grade_cells} | {t.name for t in nb.task_cells}
             for master in nb.source_cells:
                 if not master.locked:
                     continue
                 cell = cells.get(master.name)
-                if cell is None:
+                if cell is None and master.name in graded:
                     found.append(f"{nb.name}/{master.name}: deleted (restored)")
+                elif cell is None:  # OverwriteCells.add_missing_cells puts back graded cells only
+                    found.append(f"{nb.name}/{master.name}: deleted (NOT restored)")
                 elif _squash(source_text(cell)) != _squash(
                     without_regions(master.source or "", HIDDEN_TESTS)
                 ):

@@ -183,3 +183,13 @@ def test_the_escape_works_unconfined(hostile_batch, tmp_path):
     finally:
         for pid in _orphans():
             os.kill(pid, signal.SIGKILL)
+
+
+def test_a_deleted_setup_cell_is_reported_as_not_restored(hostile_batch):
+    """nbgrader re-adds deleted test cells only: is the deleted setup cell said to stay missing,
+    and is it really missing from the autograded notebook?"""
+    course, _, report = hostile_batch
+    result = next(r for r in report.results if r.student == "fx-borra-setup")
+    assert result.restored == ["01-sumas/setup: deleted (NOT restored)"]
+    nb = _graded(course, "fx-borra-setup", "01-sumas")
+    assert "setup" not in {c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells}

@@ -75,18 +75,22 @@ class ResilientExecute(Execute):
                 cell.outputs = [_error(self._kernel_lost)]
             return cell
         if self._first is None and cell.cell_type == "code" and cell.source.strip():
-            self._first = await self._probe(cell_index) or {}
+            self._first = await self._probe(cell_index, walk=True) or {}
         cell = await self._execute_cell(cell, cell_index, execution_count, store_history)
         live = not self._kernel_lost and self._first  # no baseline: the kernel broke by itself
         if live and cell.cell_type == "code" and cell.source.strip():
-            changed = differences(self._first, await self._probe(cell_index))
+            walk = bool(cell.metadata.get("nbgrader", {}).get("solution")) or bool(
+                cell.metadata.get("nbgrader", {}).get("grade")
+            )
+            changed = differences(self._first, await self._probe(cell_index, walk))
             if changed:
                 self._tampered(cell, cell_index, changed)
         return cell
 
-    async def _probe(self, cell_index) -> dict | None:
+    async def _probe(self, cell_index, walk: bool) -> dict | None:
         """Run the tamper probe (course/grading/tamper.py); its fingerprint, read from outside."""
-        probe = NotebookNode(cell_type="code", source=probe_source(self._nonce), metadata={})
+        source = probe_source(self._nonce, walk)
+        probe = NotebookNode(cell_type="code", source=source, metadata={})
         probe.outputs = []
         real = self.nb.cells[cell_index]  # nbclient stores the executed cell at cell_index
         try:

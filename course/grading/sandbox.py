@@ -9,16 +9,26 @@ default; its limits are settings of ``nbgrader_config.py`` (``c.ConfinedKernelMa
   Python that runs the kernel and the kit's ``course`` package: nothing of the course root, its
   gradebooks, other submissions, ``source/``, ``/run`` (the Docker socket) or ``/home``;
 * a private copy of its working folder (nbgrader's ``autograded/<student>/<assignment>/``), bound
-  at the same path so relative paths work as they would unconfined; what it writes stays there;
-* new user, pid, network, ipc, uts and cgroup namespaces (``--unshare-all``): the grader's
-  processes are invisible, there is no network, and every process the kernel starts (also a
-  ``start_new_session`` child) dies with the sandbox (``--die-with-parent`` and pid 1 exiting);
+  at the same path so relative paths work as they would unconfined; what it writes stays in
+  the copy, removed with the sandbox;
+* new pid, network, ipc and uts namespaces (and a user namespace when the grader is not root;
+  as root, bwrap runs privileged and ``setpriv`` drops the kernel to a uid of its own with no
+  capabilities): the grader's processes are invisible, there is no network, and every process
+  the kernel starts (also a ``start_new_session`` child) dies with the sandbox
+  (``--die-with-parent`` and pid 1 exiting);
+* bwrap's options through a pipe (``--args``): ``/proc/1/cmdline`` shows no host path;
+* interrupts as a message on the control channel [a SIGINT to bwrap's process group would kill
+  bwrap and never reach the kernel];
 * the ZMQ channels on ``ipc`` transport: Unix sockets in a folder bound into the sandbox (TCP on
   loopback cannot cross a network namespace);
 * no terminal: the kernel's stdout/stderr go to a log file [a tty handed in allows TIOCSTI];
 * limits: address space, CPU seconds and file size (rlimits), processes (``RLIMIT_NPROC`` for a
   uid of the sandbox's own when the grader is root), tmpfs sizes, and a wall clock per kernel
   that kills the sandbox from outside.
+
+On ``--backend docker`` the grader sets ``docker_socket``: the engine's socket, bound as
+``/run/docker.sock``. It is not filtered (the filtering proxy the issue asks for is not built),
+so student code then holds the whole engine; ``course grade`` warns.
 """
 
 from __future__ import annotations

@@ -56,6 +56,7 @@ def test_plain_nbgrader_autograde_gets_the_confined_kernel_manager():
     assert ConfinedKernelManager(config=config).confine is True
 
 
+@pytest.mark.slow
 def test_a_confined_kernel_writes_only_its_private_copy(tmp_path):
     """A file the kernel writes in its folder: not in the real folder; the course is not there."""
     folder = tmp_path / "course" / "autograded" / "eva" / "a1"
@@ -71,6 +72,7 @@ def test_a_confined_kernel_writes_only_its_private_copy(tmp_path):
     assert not (folder / "nuevo.txt").exists()
 
 
+@pytest.mark.slow
 def test_the_wall_clock_kills_a_kernel_from_outside(tmp_path):
     """With wall_seconds=4, is the kernel dead soon after 4 s, though it was alive at start?"""
 

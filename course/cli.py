@@ -241,7 +241,8 @@ def grade(ctx, assignment, jobs, backend, timeout, db_url, students, unconfined)
     click.echo(_grade_table(report))
     click.echo(
         f"graded {sum(r.ok for r in report.results)}/{len(report.results)} submissions "
-        f"in {report.seconds:.1f} s with {jobs} jobs [{backend}]"
+        f"in {report.seconds:.1f} s with {jobs} jobs [{backend}, "
+        f"{'UNCONFINED' if unconfined else 'confined'}]"
     )
     if not report.ok:
         ctx.exit(1)

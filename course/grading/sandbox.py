@@ -236,9 +236,7 @@ class ConfinedKernelManager(AsyncKernelManager):
         return bwrap
 
     def _sandbox_env(self, env) -> dict[str, str]:
-        kept = {
-            k: v for k, v in env.items() if k in ENV_KEPT or k.startswith(ENV_KEPT_PREFIXES)
-        }
+        kept = {k: v for k, v in env.items() if k in ENV_KEPT or k.startswith(ENV_KEPT_PREFIXES)}
         kept.update(
             HOME=SANDBOX_HOME,
             PATH=f"{Path(sys.executable).parent}:/usr/local/bin:/usr/bin:/bin",

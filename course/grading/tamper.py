@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 # Runs in the kernel as one cell; names start with __probe so student code is unlikely to clash.
-PROBE = r'''
+PROBE = r"""
 def __probe(nonce, walk):
     import builtins, json, sys, threading
     ip = get_ipython()
@@ -82,7 +82,7 @@ def __probe(nonce, walk):
             return ["ProbeFailure"]
     raise ProbeFailure(nonce + json.dumps(state))
 __probe(%r, %r)
-'''
+"""
 
 
 def probe_source(nonce: str, walk: bool = True) -> str:

@@ -78,10 +78,12 @@ class ResilientExecute(Execute):
             self._first = await self._probe(cell_index, walk=True) or {}
         cell = await self._execute_cell(cell, cell_index, execution_count, store_history)
         live = not self._kernel_lost and self._first  # no baseline: the kernel broke by itself
-        if live and cell.cell_type == "code" and cell.source.strip():
-            walk = bool(cell.metadata.get("nbgrader", {}).get("solution")) or bool(
-                cell.metadata.get("nbgrader", {}).get("grade")
-            )
+        # probed after the cells nbgrader knows (solution, test, locked), not after every demo
+        # cell [a probe is a cell itself, so hooks that tamper only around cells still show;
+        # tampering from a demo cell is caught after the next graded cell, which it zeroes]
+        marks = cell.metadata.get("nbgrader", {})
+        if live and cell.cell_type == "code" and marks and cell.source.strip():
+            walk = bool(marks.get("solution") or marks.get("grade"))
             changed = differences(self._first, await self._probe(cell_index, walk))
             if changed:
                 self._tampered(cell, cell_index, changed)

@@ -39,9 +39,22 @@ c.OverwriteCells.missing_cell_notification = (
 # A cell that floods its output is cut (nbgrader keeps the first lines), so feedback stays small.
 c.LimitOutput.max_lines = 1000
 
+# Every grading kernel runs in a bubblewrap sandbox (course/grading/sandbox.py): a private copy of
+# its submission and the read-only Python, no course root, gradebook, network or Docker socket,
+# its own pid namespace. ResilientExecute (below) uses this kernel manager, so plain
+# `nbgrader autograde` is confined too. Where bwrap cannot run, grading stops with a message;
+# `confine = False` grades unconfined (student code then runs as you: trusted code only).
+c.ConfinedKernelManager.confine = True
+c.ConfinedKernelManager.memory_mb = 4096  # address space per process (a MemoryError beyond)
+c.ConfinedKernelManager.cpu_seconds = 900  # CPU seconds per process (killed beyond)
+c.ConfinedKernelManager.max_processes = 256  # processes and threads at once (a kernel has ~10)
+c.ConfinedKernelManager.wall_seconds = 1800  # a kernel's life: one notebook, killed beyond
+c.ConfinedKernelManager.file_mb = 512  # largest file the kernel may write
+c.ConfinedKernelManager.tmp_mb = 256  # the sandbox's /tmp, in memory
+
 # The autograde pipeline of nbgrader 0.9.6 (converters/autograde.py) with two changes, in order:
-# Execute → ResilientExecute (a dead kernel zeroes the cells from there on instead of dropping
-# the whole submission) and TruncateOutput after LimitOutput (LimitOutput counts lines, so one
+# Execute → ResilientExecute (a dead or stuck kernel zeroes the cells from there on instead of
+# dropping the whole submission; a confined kernel; tamper probes after every cell) and TruncateOutput after LimitOutput (LimitOutput counts lines, so one
 # ten-megabyte line would pass). Both live in course/grading/preprocessors.py.
 c.Autograde.autograde_preprocessors = [
     "course.grading.preprocessors.ResilientExecute",

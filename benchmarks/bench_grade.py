@@ -12,8 +12,14 @@ and prints both wall times, their ratio, the time per graded notebook, and that 
 bare kernel start (the floor: every graded notebook starts one kernel). It also checks that both
 gradebooks hold the same grades.
 
+Then, notebook by notebook, it grades the same submissions with ``course grade`` confined (the
+default: every kernel in a bubblewrap sandbox) and with ``--unconfined-i-trust-student-code``, and
+prints both times side by side with the cost of confinement (goal: at most 15 %). Both columns
+run the tamper probes (they are part of grading, sandbox or not); the difference is the sandbox.
+
     .venv/bin/python benchmarks/bench_grade.py          # m7-orquestacion, 20 submissions
     .venv/bin/python benchmarks/bench_grade.py --notebooks 01-estado-deseado --submissions 20
+    .venv/bin/python benchmarks/bench_grade.py --confinement-only --submissions 6
 """
 
 from __future__ import annotations
@@ -103,14 +109,58 @@ def timed(cmd: list[str], cwd: Path) -> float:
     return seconds
 
 
+def confinement_costs(args) -> None:
+    """Per notebook: `course grade` confined (the default) against unconfined, side by side."""
+    course = Course(ROOT)
+    names = args.notebooks or [p.stem for p in course.notebooks("source", args.assignment)]
+    print(f"\nconfinement: {args.submissions} submissions per notebook, course grade --jobs "
+          f"{args.jobs}, {os.cpu_count()} cores")
+    print(f"{'notebook':28}{'unconfined s':>14}{'confined s':>12}{'cost':>8}  same grades")
+    totals = [0.0, 0.0]
+    for name in names:
+        with tempfile.TemporaryDirectory(prefix="bench-confine-") as tmp:
+            base = Path(tmp) / "base"
+            build_course(args.assignment, [name], args.submissions, base)
+            free, boxed = Path(tmp) / "free", Path(tmp) / "boxed"
+            for copy in (free, boxed):
+                shutil.copytree(base, copy)
+                isolate_config(ROOT / "nbgrader_config.py", copy)
+            grade = [str(BIN / "course"), "--root", None, "grade", args.assignment,
+                     "--jobs", str(args.jobs)]
+            commands = {
+                "free": ([*grade[:2], str(free), *grade[3:], "--unconfined-i-trust-student-code"],
+                         free),
+                "boxed": ([*grade[:2], str(boxed), *grade[3:]], boxed),
+            }
+            # alternate which goes first: the first run of a notebook warms the disk cache
+            first = names.index(name) % 2
+            order = ["free", "boxed"] if first == 0 else ["boxed", "free"]
+            seconds = {key: timed(*commands[key]) for key in order}
+            t_free, t_boxed = seconds["free"], seconds["boxed"]
+            same = dump(db_url_of(free), args.assignment) == dump(db_url_of(boxed), args.assignment)
+        totals[0] += t_free
+        totals[1] += t_boxed
+        print(f"{name:28}{t_free:14.1f}{t_boxed:12.1f}{t_boxed / t_free - 1:+8.0%}  "
+              f"{'yes' if same else 'NO'}", flush=True)
+    print(f"{'all':28}{totals[0]:14.1f}{totals[1]:12.1f}{totals[1] / totals[0] - 1:+8.0%}"
+          "  (goal: at most +15 % per notebook)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--assignment", default="m7-orquestacion")
     parser.add_argument("--submissions", type=int, default=20)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--notebooks", nargs="*", help="only these notebooks (default: all)")
+    parser.add_argument("--confinement-only", action="store_true",
+                        help="only the confined-against-unconfined table")
     args = parser.parse_args()
+    if not args.confinement_only:
+        sequential_against_parallel(args)
+    confinement_costs(args)
 
+
+def sequential_against_parallel(args) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-grade-") as tmp:
         base = Path(tmp) / "base"
         per = build_course(args.assignment, args.notebooks, args.submissions, base)

@@ -239,12 +239,23 @@ def check_tools() -> list[Check]:
     return checks
 
 
+def check_confinement() -> Check:
+    """Can grading kernels be confined here (bubblewrap, course/grading/sandbox.py)?"""
+    from .sandbox import HOW_TO_GET_IT, confinement_problem
+
+    problem = confinement_problem()
+    if problem:
+        return Check("grading sandbox (bwrap)", False, problem, HOW_TO_GET_IT)
+    return Check("grading sandbox (bwrap)", True, shutil.which("bwrap") or "bwrap")
+
+
 def diagnose(root: Path | None = None) -> list[Check]:
     """Every check, in the order to fix them."""
     return [
         *check_packages(),
         *check_lab_extensions(),
         check_kernel(),
+        check_confinement(),
         check_course(root),
         *check_engine(root),
         *check_tools(),

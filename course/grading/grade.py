@@ -45,7 +45,12 @@ import nbformat
 from .cells import HIDDEN_TESTS, grade_id, source_text, without_regions
 from .errors import GradingError
 from .layout import Course
+from .lock import one_grader
 from .nbconfig import db_url_of, load_config, make_api, tools_on_path
+from .sandbox import confinement_problem
+from .tamper import read_evidence
+
+UNCONFINED_FLAG = "--unconfined-i-trust-student-code"
 
 DOCKER_WARNING = (
     "warning: --backend docker hands the Docker engine to student code: it can start, stop and "
@@ -67,6 +72,7 @@ class SubmissionResult:
     max_score: float | None = None
     db_path: str = ""
     submitted: list[str] = field(default_factory=list)
+    flagged: list[str] = field(default_factory=list)  # tamper evidence: review by hand
 
 
 @dataclass
@@ -91,7 +97,8 @@ def submitted_students(course: Course, assignment: str) -> list[str]:
 
 
 def tampered_cells(root: Path, assignment: str, student: str, db_url: str) -> list[str]:
-    """Locked cells (tests, setup) that the submission deleted or edited; nbgrader restores them."""
+    """Locked cells (tests, setup) that the submission deleted or edited, and whether nbgrader
+    restores them (edited ones and deleted test cells; a deleted setup cell stays missing)."""
     from nbgrader.api import Gradebook
 
     found = []
@@ -108,12 +115,15 @@ def tampered_cells(root: Path, assignment: str, student: str, db_url: str) -> li
                 found.append(f"{nb.name}: unreadable notebook ({type(error).__name__})")
                 continue
             cells = {grade_id(c): c for c in handed_in.cells if grade_id(c)}
+            graded = {g.name for g in nb.grade_cells} | {t.name for t in nb.task_cells}
             for master in nb.source_cells:
                 if not master.locked:
                     continue
                 cell = cells.get(master.name)
-                if cell is None:
+                if cell is None and master.name in graded:
                     found.append(f"{nb.name}/{master.name}: deleted (restored)")
+                elif cell is None:  # OverwriteCells.add_missing_cells puts back graded cells only
+                    found.append(f"{nb.name}/{master.name}: deleted (NOT restored)")
                 elif _squash(source_text(cell)) != _squash(
                     without_regions(master.source or "", HIDDEN_TESTS)
                 ):
@@ -137,13 +147,31 @@ def _warm_up(log_dir: str) -> None:
     import nbgrader.apps  # noqa: F401  (import once per worker, not once per submission)
 
 
-def autograde_config(root: Path, db_url: str, timeout: int | None, backend: str):
+def autograde_config(
+    root: Path, db_url: str, timeout: int | None, backend: str, confine: bool = True
+):
     """The nbgrader configuration a worker autogrades with: the course's, on its private
-    gradebook, and on ``sim`` kernels killed once their notebook has run (module docstring)."""
+    gradebook, and on ``sim`` kernels killed once their notebook has run (module docstring);
+    ``confine=False`` only when the instructor asked for it (``--unconfined-i-trust-student-code``).
+    """
     config = load_config(root, db_url=db_url, timeout=timeout)
     if backend == "sim":
         config.Execute.shutdown_kernel = "immediate"
+    if not confine:
+        config.ConfinedKernelManager.confine = False
+    elif backend == "docker":
+        config.ConfinedKernelManager.docker_socket = engine_socket()
     return config
+
+
+def engine_socket() -> str:
+    """The Docker engine's Unix socket, from DOCKER_HOST or the default path."""
+    host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+    if not host.startswith("unix://"):
+        raise GradingError(
+            f"DOCKER_HOST={host}: confined grading hands the engine in as a Unix socket only"
+        )
+    return host.removeprefix("unix://")
 
 
 def grade_one(job: dict) -> SubmissionResult:
@@ -162,10 +190,14 @@ def grade_one(job: dict) -> SubmissionResult:
     started = time.monotonic()
     try:
         result.restored = tampered_cells(root, job["assignment"], student, db_url)
-        config = autograde_config(root, db_url, job["timeout"], job["backend"])
+        config = autograde_config(
+            root, db_url, job["timeout"], job["backend"], job.get("confine", True)
+        )
         api = make_api(root, config)
         outcome = api.autograde(job["assignment"], student, force=True, create=True)
         result.ok = bool(outcome["success"])
+        graded = root / "autograded" / student / job["assignment"]
+        result.flagged = [line for e in read_evidence(graded) for line in e.lines()]
         if not result.ok:
             log = (outcome.get("log") or "").strip().splitlines()
             errors = [line for line in log if "ERROR" in line or "Error" in line]
@@ -228,6 +260,7 @@ def grade(
     timeout: int | None = None,
     db_url: str | None = None,
     on_result: Callable[[SubmissionResult], None] | None = None,
+    confine: bool = True,
 ) -> GradeReport:
     """Autograde submissions in parallel and merge them into the gradebook.
 
@@ -240,6 +273,8 @@ def grade(
         timeout: seconds a cell may run (default: ``Execute.timeout`` of nbgrader_config.py).
         db_url: the gradebook (default: the course's, ``sqlite:///<root>/gradebook.db``).
         on_result: called in the parent as each submission finishes (progress bars).
+        confine: run every kernel in the sandbox (:mod:`course.grading.sandbox`); where it
+            cannot run, grading stops with a :class:`GradingError` that says how to get it.
 
     Returns:
         a :class:`GradeReport`; the gradebook holds the grades of every successful submission.
@@ -252,6 +287,11 @@ def grade(
     warnings.filterwarnings("ignore", message=".*not in session.*")  # nbgrader's own SAWarning
     if backend not in ("sim", "docker"):
         raise GradingError(f"unknown backend {backend!r} (sim or docker)")
+    if confine and confinement_problem():
+        raise GradingError(
+            f"cannot confine the grading kernels: {confinement_problem()}\n"
+            f"To grade anyway, with student code running as you, unconfined: {UNCONFINED_FLAG}"
+        )
     tools_on_path()
     config = load_config(course.root, db_url=db_url, timeout=timeout)
     real_db_url = db_url_of(course.root, config)  # --db, normalized by load_config
@@ -259,7 +299,7 @@ def grade(
     students = submitted_students(course, assignment) if students is None else sorted(students)
     report = GradeReport(assignment)
     started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="course-grade-") as tmp:
+    with one_grader(course), tempfile.TemporaryDirectory(prefix="course-grade-") as tmp:
         workdir = Path(tmp)
         template = _template(real_db_url, course_id, assignment, workdir)
         common = dict(
@@ -269,6 +309,7 @@ def grade(
             workdir=str(workdir),
             backend=backend,
             timeout=timeout,
+            confine=confine,
         )
         largest_first = sorted(students, key=lambda s: -_notebook_count(course, assignment, s))
         pending = {s: dict(common, student=s) for s in largest_first}

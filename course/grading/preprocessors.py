@@ -14,44 +14,120 @@ The first two are plugged into ``Autograde.autograde_preprocessors`` by ``nbgrad
 
 from __future__ import annotations
 
-from jupyter_core.utils import run_sync
-from nbclient.exceptions import DeadKernelError
+from jupyter_core.utils import ensure_async, run_sync
+from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Integer, Unicode
 
 from .cells import HIDDEN_TESTS
+from .sandbox import ConfinedKernelManager
+from .tamper import Evidence, differences, probe_source, read_probe, scan_source, write_evidence
 
 DEAD_HERE = "El kernel murió al ejecutar esta celda (¿sys.exit, os._exit, memoria agotada?)."
 DEAD_BEFORE = "No se ejecutó: el kernel murió en una celda anterior."
+STUCK_HERE = (
+    "Esta celda no terminó a tiempo y el kernel no respondió a la interrupción: "
+    "el calificador lo detuvo."
+)
+STUCK_BEFORE = "No se ejecutó: una celda anterior bloqueó el kernel."
+TAMPERED = (
+    "No puntúa: el código de la entrega alteró el kernel que ejecuta las pruebas "
+    "(la entrega queda marcada para revisión)."
+)
 
 
-def _error(message: str) -> NotebookNode:
-    return NotebookNode(
-        output_type="error", ename="DeadKernelError", evalue=message, traceback=[message]
-    )
+def _error(message: str, ename: str = "DeadKernelError") -> NotebookNode:
+    return NotebookNode(output_type="error", ename=ename, evalue=message, traceback=[message])
 
 
 class ResilientExecute(Execute):
-    """nbgrader's ``Execute`` that survives a dead kernel (see the module docstring)."""
+    """nbgrader's ``Execute`` that survives a dead or stuck kernel, on a confined kernel.
+
+    A kernel that stays busy after the timeout's interrupt (a loop that ignores SIGINT) is
+    killed: its cell and every later one score 0, the cells before keep their scores (stock
+    nbclient raises ``CellTimeoutError`` and nbgrader drops the whole submission).
+    The kernel manager is :class:`~course.grading.sandbox.ConfinedKernelManager` [nbgrader's
+    ``Execute`` passes ``AsyncKernelManager`` as an argument, which would beat the config].
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("kernel_manager_class", ConfinedKernelManager)
+        super().__init__(*args, **kwargs)
 
     def preprocess(self, nb, resources=None, km=None):
-        self._kernel_dead = False
-        return super().preprocess(nb, resources, km)
+        import secrets
+
+        self._kernel_lost = ""
+        self._nonce, self._first = f"probe-{secrets.token_hex(16)}:", None
+        name = (resources or {}).get("unique_key", "notebook")
+        self._evidence = Evidence(name, scan=scan_source(nb.cells))
+        try:
+            return super().preprocess(nb, resources, km)
+        finally:
+            folder = ((resources or {}).get("metadata") or {}).get("path")
+            if folder:
+                write_evidence(folder, self._evidence)
 
     async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
-        if getattr(self, "_kernel_dead", False):
+        if getattr(self, "_kernel_lost", ""):
             if cell.cell_type == "code" and cell.source.strip():
-                cell.outputs = [_error(DEAD_BEFORE)]
+                cell.outputs = [_error(self._kernel_lost)]
             return cell
+        if self._first is None and cell.cell_type == "code" and cell.source.strip():
+            self._first = await self._probe(cell_index, walk=True) or {}
+        cell = await self._execute_cell(cell, cell_index, execution_count, store_history)
+        live = not self._kernel_lost and self._first  # no baseline: the kernel broke by itself
+        # probed after the cells nbgrader knows (solution, test, locked), not after every demo
+        # cell [a probe is a cell itself, so hooks that tamper only around cells still show;
+        # tampering from a demo cell is caught after the next graded cell, which it zeroes]
+        marks = cell.metadata.get("nbgrader", {})
+        if live and cell.cell_type == "code" and marks and cell.source.strip():
+            walk = bool(marks.get("solution") or marks.get("grade"))
+            changed = differences(self._first, await self._probe(cell_index, walk))
+            if changed:
+                self._tampered(cell, cell_index, changed)
+        return cell
+
+    async def _probe(self, cell_index, walk: bool) -> dict | None:
+        """Run the tamper probe (course/grading/tamper.py); its fingerprint, read from outside."""
+        source = probe_source(self._nonce, walk)
+        probe = NotebookNode(cell_type="code", source=source, metadata={})
+        probe.outputs = []
+        real = self.nb.cells[cell_index]  # nbclient stores the executed cell at cell_index
+        try:
+            await super().async_execute_cell(probe, cell_index, store_history=False)
+        except (DeadKernelError, CellTimeoutError):
+            return None
+        finally:
+            self.nb.cells[cell_index] = real
+        return read_probe(probe.outputs, self._nonce)
+
+    def _tampered(self, cell, cell_index, changed: list[str]) -> None:
+        """Zero this cell if graded, and every later one; keep the evidence."""
+        self._evidence.tampered_at = cell_index
+        self._evidence.probe = changed
+        self._kernel_lost = TAMPERED
+        self.log.warning("kernel tampered after cell %s: %s", cell_index, "; ".join(changed))
+        if cell.metadata.get("nbgrader", {}).get("grade"):
+            cell.outputs = [_error(TAMPERED, "TamperedKernel")]
+
+    async def _execute_cell(self, cell, cell_index, execution_count, store_history):
         try:
             return await super().async_execute_cell(
                 cell, cell_index, execution_count=execution_count, store_history=store_history
             )
         except DeadKernelError:
-            self._kernel_dead = True
+            self._kernel_lost = DEAD_BEFORE
             self.log.warning("kernel died in cell %s; later cells score 0", cell_index)
             cell.setdefault("outputs", []).append(_error(DEAD_HERE))
+            return cell
+        except CellTimeoutError:
+            self._kernel_lost = STUCK_BEFORE
+            self.log.warning("kernel stuck in cell %s: killed; later cells score 0", cell_index)
+            cell.setdefault("outputs", []).append(_error(STUCK_HERE, "CellTimeoutError"))
+            if self.km is not None:
+                await ensure_async(self.km.shutdown_kernel(now=True))
             return cell
 
     # nbclient binds the synchronous wrapper to its own coroutine at class creation

@@ -38,6 +38,7 @@ def test_doctor_reports_each_check_with_its_fix(released_course):
     assert "ok nbgrader: 0.9.6" in result.output
     assert "JupyterLab extension @jupyter/nbgrader" in result.output
     assert f"course root: {released_course.root}" in result.output
+    assert "ok grading sandbox (bwrap): " in result.output
 
 
 class _FakeEngine:

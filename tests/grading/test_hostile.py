@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import signal
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -127,3 +130,66 @@ def test_the_ignore_pattern_matches_warnings_and_nothing_else():
     assert pattern.search("<ipython-input>:1: DeprecationWarning: old\n")
     assert not pattern.search("Traceback (most recent call last):\n")
     assert not pattern.search("the test wrote this to stderr on purpose\n")
+
+
+ORPHAN = b"centinela-huerfano-i12"  # the detached child escapa-del-calificador.yml starts
+
+
+def _orphans() -> list[int]:
+    """Processes on this machine whose command line carries the escape fixture's marker."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if ORPHAN in (entry / "cmdline").read_bytes():
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def test_a_confined_submission_cannot_touch_the_course(hostile_batch):
+    """Did the escape attempt leave source/, release/, the gradebook and ana's notebooks alone?"""
+    course, _, _ = hostile_batch
+    assert not list(course.root.glob("*/a1/ESCAPE"))
+    for path in (course.root / "submitted" / "ana" / ASSIGNMENT).glob("*.ipynb"):
+        assert nbformat.read(path, as_version=4).cells, path
+    url = db_url_of(course.root)
+    escape = scores(url, ASSIGNMENT, "fx-escapa-del-calificador")["01-sumas"]
+    assert escape and all(got == top for got, top in escape.values()), escape
+
+
+def test_no_process_of_a_submission_outlives_its_grading(hostile_batch):
+    """Is the start_new_session child the escape fixture left gone once grading is over?"""
+    assert _orphans() == []
+
+
+def test_the_escape_works_unconfined(hostile_batch, tmp_path):
+    """Control: without the sandbox the same submission writes into source/ and leaves a child.
+
+    Proves the fixture's attacks are real, so the confined test above can fail.
+    """
+    course, _, _ = hostile_batch
+    root = tmp_path / "course"
+    shutil.copytree(course.root, root, ignore=shutil.ignore_patterns("autograded"))
+    copy = grading.Course(root, fixtures=course.fixtures)
+    student = "fx-escapa-del-calificador"
+    try:
+        report = grading.grade(copy, ASSIGNMENT, students=[student], timeout=5, confine=False)
+        assert report.ok
+        assert (root / "source" / ASSIGNMENT / "ESCAPE").is_file()
+        assert scores(db_url_of(root), ASSIGNMENT, student)["01-sumas"]["test_suma"][0] == 0
+        assert _orphans()
+    finally:
+        for pid in _orphans():
+            os.kill(pid, signal.SIGKILL)
+
+
+def test_a_deleted_setup_cell_is_reported_as_not_restored(hostile_batch):
+    """nbgrader re-adds deleted test cells only: is the deleted setup cell said to stay missing,
+    and is it really missing from the autograded notebook?"""
+    course, _, report = hostile_batch
+    result = next(r for r in report.results if r.student == "fx-borra-setup")
+    assert result.restored == ["01-sumas/setup: deleted (NOT restored)"]
+    nb = _graded(course, "fx-borra-setup", "01-sumas")
+    assert "setup" not in {c.metadata.get("nbgrader", {}).get("grade_id") for c in nb.cells}

@@ -1,0 +1,114 @@
+"""The grading sandbox itself: what a confined kernel sees and how its limits end it.
+
+Each test starts a real kernel in bwrap and judges from outside (the host's files, the kernel's
+liveness), or drives `course grade` where confinement is missing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import time
+
+import pytest
+from click.testing import CliRunner
+
+from course.cli import main
+from course.grading.nbconfig import load_config
+from course.grading.preprocessors import ResilientExecute
+from course.grading.sandbox import ConfinedKernelManager
+
+from .conftest import REPO
+
+
+def _run(km_options: dict, cwd, code: str, wait: float = 0.0) -> tuple[str, bool]:
+    """Start a confined kernel in ``cwd``, run ``code``, wait; its stdout and whether it lives."""
+
+    async def go():
+        km = ConfinedKernelManager(kernel_name="python3", **km_options)
+        await km.start_kernel(cwd=str(cwd))
+        kc = km.client()
+        kc.start_channels()
+        out = []
+        try:
+            await kc.wait_for_ready(timeout=60)
+            await kc.execute_interactive(
+                code,
+                timeout=30,
+                output_hook=lambda m: out.append(m["content"].get("text", "")),
+            )
+            await asyncio.sleep(wait)
+            return "".join(out), await km.is_alive()
+        finally:
+            kc.stop_channels()
+            await km.shutdown_kernel(now=True)
+
+    return asyncio.run(go())
+
+
+def test_plain_nbgrader_autograde_gets_the_confined_kernel_manager():
+    """Does the pipeline nbgrader_config.py gives nbgrader autograde use the sandbox, on?"""
+    config = load_config(REPO)
+    pipeline = config.Autograde.autograde_preprocessors
+    assert "course.grading.preprocessors.ResilientExecute" in pipeline
+    execute = ResilientExecute(config=config)
+    assert execute.kernel_manager_class is ConfinedKernelManager
+    assert ConfinedKernelManager(config=config).confine is True
+
+
+@pytest.mark.slow
+def test_a_confined_kernel_writes_only_its_private_copy(tmp_path):
+    """A file the kernel writes in its folder: not in the real folder; the course is not there."""
+    folder = tmp_path / "course" / "autograded" / "eva" / "a1"
+    folder.mkdir(parents=True)
+    (tmp_path / "course" / "gradebook.db").write_text("secreto")
+    out, _ = _run(
+        {},
+        folder,
+        "import os\nopen('nuevo.txt', 'w').write('x')\n"
+        "print(os.path.exists('../../../gradebook.db'), os.getuid() != 0)",
+    )
+    assert out.split() == ["False", "True"]
+    assert not (folder / "nuevo.txt").exists()
+
+
+@pytest.mark.slow
+def test_the_wall_clock_kills_a_kernel_from_outside(tmp_path):
+    """With wall_seconds=4, is the kernel dead soon after 4 s, though it was alive at start?"""
+
+    async def go():
+        km = ConfinedKernelManager(kernel_name="python3", wall_seconds=4)
+        started = time.monotonic()
+        await km.start_kernel(cwd=str(tmp_path))
+        try:
+            assert await km.is_alive()
+            while await km.is_alive() and time.monotonic() - started < 30:
+                await asyncio.sleep(0.2)
+            return await km.is_alive(), time.monotonic() - started
+        finally:
+            await km.shutdown_kernel(now=True)
+
+    alive, seconds = asyncio.run(go())
+    assert not alive
+    assert 3.5 < seconds < 30
+
+
+def test_grading_stops_where_it_cannot_confine(released_course, monkeypatch):
+    """No bwrap: does `course grade` stop with how to get it and the flag that says the risk?"""
+    grade_module = importlib.import_module("course.grading.grade")  # the module, not grade()
+    monkeypatch.setattr(grade_module, "confinement_problem", lambda: "bubblewrap is not installed")
+    (released_course.root / "submitted" / "ana" / "a1").mkdir(parents=True, exist_ok=True)
+    try:
+        result = CliRunner().invoke(main, ["--root", str(released_course.root), "grade", "a1"])
+    finally:
+        (released_course.root / "submitted" / "ana" / "a1").rmdir()
+    assert result.exit_code == 1
+    assert "bubblewrap is not installed" in result.output
+    assert "--unconfined-i-trust-student-code" in result.output
+
+
+@pytest.mark.parametrize("flag", ["--unconfined-i-trust-student-code"])
+def test_the_unconfined_flag_is_offered_by_course_grade(flag):
+    """Is the risky flag spelled the way the refusal tells the instructor to spell it?"""
+    result = CliRunner().invoke(main, ["grade", "--help"])
+    assert flag in result.output

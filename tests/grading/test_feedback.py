@@ -57,3 +57,39 @@ def test_the_checker_finds_a_hidden_test_in_html(feedback_run, tmp_path):
     leaky.write_text(f"<pre><span>{SENTINEL}</span> <span>=</span> media([])</pre>")
     leaks = check_feedback([leaky], course.notebooks("source", ASSIGNMENT))
     assert leaks and SENTINEL in leaks[0].what
+
+
+def _source_with_a_shared_line(folder):
+    """A source notebook whose hidden test repeats a line its visible test shows anyway."""
+    import nbformat
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    shared = "assert suma(20, 22) == 42, 'suma falla'"
+    hidden = f"### BEGIN HIDDEN TESTS\n{shared}\n{SENTINEL} = suma(1, 1)\n### END HIDDEN TESTS"
+    nb = new_notebook(cells=[new_code_cell(shared), new_code_cell(hidden)])
+    path = folder / "01-sumas.ipynb"
+    nbformat.write(nb, path)
+    return path, shared
+
+
+def test_a_line_the_notebook_shows_anyway_is_no_leak(tmp_path):
+    """Is a hidden-test line that a visible cell of the same notebook shows left alone, while the
+    hidden test's own line is still caught?"""
+    source, shared = _source_with_a_shared_line(tmp_path)
+    page = tmp_path / "01-sumas.html"
+    page.write_text(f"<pre>{shared}</pre>")
+    assert check_feedback([page], [source]) == []
+    page.write_text(f"<pre>{shared}</pre>\n<pre>{SENTINEL} = suma(1, 1)</pre>")
+    leaks = check_feedback([page], [source])
+    assert leaks and all("valor_oculto" in leak.what for leak in leaks), leaks
+
+
+def test_a_base64_copy_of_a_hidden_test_is_found(tmp_path):
+    """Would a hidden test embedded in base64 (an attachment, a data: URL) be noticed?"""
+    import base64
+
+    source, _ = _source_with_a_shared_line(tmp_path)
+    blob = base64.b64encode(f"{SENTINEL} = suma(1, 1)\n".encode() * 3).decode()
+    page = tmp_path / "01-sumas.html"
+    page.write_text(f'<img src="data:text/plain;base64,{blob}">')
+    assert any(SENTINEL in leak.what for leak in check_feedback([page], [source]))

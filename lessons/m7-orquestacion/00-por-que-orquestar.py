@@ -476,6 +476,10 @@ for r in respuestas:
     print("✔" if r.ok else "✘", r.replica, r.version if r.ok else r.error)
 
 # %% nbgrader={"grade": true, "grade_id": "test_actualizar", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+assert isinstance(respuestas, list) and all(isinstance(r, Reply) for r in respuestas), (
+    "actualizar_a_mano debe devolver (nuevas, respuestas): primero la lista de contenedores "
+    "nuevos y después la de respuestas de sondear; la segunda llegó como "
+    f"{type(respuestas).__name__} con {[type(r).__name__ for r in respuestas][:3]}...")
 _fallos = sum(1 for r in respuestas if not r.ok)
 assert _fallos > 0, (
     "Durante la actualización a mano se esperaba medir alguna petición fallida y se midieron "
@@ -492,11 +496,18 @@ assert _versiones == [2, 2, 2], (
 ### BEGIN HIDDEN TESTS
 _vistos = lab.client.containers.list(all=True, filters=lab.filters(app="web"))
 assert sorted(c.name for c in _vistos) == sorted(nombres), (
-    f"Debían quedar exactamente las réplicas {sorted(nombres)} y quedan "
+    f"Debían quedar exactamente las réplicas {sorted(nombres)} (con las etiquetas "
+    f"lab.labels(app='web'), que es como el laboratorio las encuentra) y quedan "
     f"{sorted(c.name for c in _vistos)}.")
 assert all(c.status == "running" for c in _vistos), "Todas las réplicas nuevas deben estar en marcha."
 assert any(r.ok and r.version == 1 for r in respuestas), (
     "Las respuestas debían incluir la v1 (las réplicas aún no actualizadas siguen sirviendo).")
+# Otra versión, con una sola réplica: la función debe usar su argumento `version`.
+_una = next(c for c in _vistos if c.name == nombres[0])
+_otra, _ = actualizar_a_mano(lab, [_una], 1)
+assert len(_otra) == 1 and lab.image("web", 1) in _otra[0].image.tags, (
+    "actualizar_a_mano(lab, [una réplica], 1) debía recrearla con la imagen "
+    f"{lab.image('web', 1)} y usó {[c.image.tags for c in _otra]}: ¿usas el argumento version?")
 ### END HIDDEN TESTS
 
 # %% [markdown]

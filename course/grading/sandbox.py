@@ -103,11 +103,15 @@ def _namespaces(uid: int | None) -> list[str]:
     ]
 
 
-def _inner_command(uid: int | None, limits: dict[str, int] | None = None) -> list[str]:
-    """Inside the sandbox, before the kernel: setpriv to the sandbox uid (as root), then prlimit."""
+def _inner_command(
+    uid: int | None, limits: dict[str, int] | None = None, groups: tuple[int, ...] = ()
+) -> list[str]:
+    """Inside the sandbox, before the kernel: setpriv to the sandbox uid (as root), keeping only
+    ``groups`` (the engine socket's group on ``--backend docker``), then prlimit."""
     cmd = []
     if uid is not None:
-        cmd += ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups"]
+        kept = f"--groups={','.join(map(str, groups))}" if groups else "--clear-groups"
+        cmd += ["setpriv", f"--reuid={uid}", f"--regid={uid}", kept]
         cmd += ["--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"]
     if limits:
         cmd += ["prlimit"] + [f"--{name}={value}" for name, value in limits.items()] + ["--"]
@@ -190,7 +194,10 @@ class ConfinedKernelManager(AsyncKernelManager):
         os.close(write)
         self._args_fd = read
         kw["pass_fds"] = (read,)
-        inner = _inner_command(uid, self._limits(uid)) + cmd
+        # the sandbox uid reaches the bound engine socket through the socket's own group (the
+        # engine's socket is root:docker 0660), as an engine user would
+        groups = (os.stat(self.docker_socket).st_gid,) if self.docker_socket else ()
+        inner = _inner_command(uid, self._limits(uid), groups) + cmd
         return ["bwrap", "--args", str(read), "--", *inner], kw
 
     def _limits(self, uid: int | None) -> dict[str, int]:

@@ -112,3 +112,26 @@ def test_the_unconfined_flag_is_offered_by_course_grade(flag):
     """Is the risky flag spelled the way the refusal tells the instructor to spell it?"""
     result = CliRunner().invoke(main, ["grade", "--help"])
     assert flag in result.output
+
+
+@pytest.mark.slow
+@pytest.mark.docker
+def test_on_backend_docker_the_confined_kernel_reaches_the_engine_and_nothing_else(tmp_path):
+    """With the engine's socket handed in, does the sandbox uid get through it (the socket is
+    root:docker 0660) while the kernel still has no network and no other socket?"""
+    from course.grading.grade import engine_socket
+
+    socket = engine_socket()
+    code = (
+        "import docker, os, socket\n"
+        "print('ping', docker.from_env(timeout=10).ping())\n"
+        "s = socket.socket()\n"
+        "try:\n"
+        "    s.connect(('127.0.0.1', 5432)); print('net open')\n"
+        "except OSError:\n"
+        "    print('net closed')\n"
+        "print('host socket', os.path.exists('/var/run/docker.sock'))\n"
+    )
+    out, _ = _run({"docker_socket": socket}, tmp_path, code)
+    assert "ping True" in out, out
+    assert "net closed" in out and "host socket False" in out, out

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from click.testing import CliRunner
@@ -19,6 +20,13 @@ from course.grading.preprocessors import ResilientExecute
 from course.grading.sandbox import ConfinedKernelManager
 
 from .conftest import REPO
+
+
+def _asyncio_run(coroutine):
+    """``asyncio.run`` in a thread of its own: the browser tests' session-wide Playwright keeps
+    an event loop running in the main thread, where ``asyncio.run`` refuses to start."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def _run(km_options: dict, cwd, code: str, wait: float = 0.0) -> tuple[str, bool]:
@@ -43,7 +51,7 @@ def _run(km_options: dict, cwd, code: str, wait: float = 0.0) -> tuple[str, bool
             kc.stop_channels()
             await km.shutdown_kernel(now=True)
 
-    return asyncio.run(go())
+    return _asyncio_run(go())
 
 
 def test_plain_nbgrader_autograde_gets_the_confined_kernel_manager():
@@ -88,7 +96,7 @@ def test_the_wall_clock_kills_a_kernel_from_outside(tmp_path):
         finally:
             await km.shutdown_kernel(now=True)
 
-    alive, seconds = asyncio.run(go())
+    alive, seconds = _asyncio_run(go())
     assert not alive
     assert 3.5 < seconds < 30
 

@@ -52,9 +52,10 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_http(url: str, server: subprocess.Popen, seconds: float, log: Path) -> None:
-    """Wait until ``url`` answers; fail with the end of ``log`` if ``server`` stops first or
-    ``seconds`` pass."""
+def wait_http(url: str, server: subprocess.Popen, seconds: float, log: Path,
+              what: str = "JupyterLab") -> None:
+    """Wait until ``url`` answers; fail with the end of ``log`` if ``server`` (``what``) stops
+    first or ``seconds`` pass."""
     deadline = time.monotonic() + seconds
     while True:
         try:
@@ -62,7 +63,7 @@ def wait_http(url: str, server: subprocess.Popen, seconds: float, log: Path) -> 
             return
         except OSError as error:
             if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("JupyterLab did not start:\n"
+                raise RuntimeError(f"{what} did not start:\n"
                                    + log.read_text()[-3000:]) from error
             time.sleep(0.5)
 

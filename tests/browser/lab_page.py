@@ -92,6 +92,20 @@ def type_answer(page, index: int, code: str) -> None:
     page.keyboard.insert_text(code)  # a paste: no auto-indent, no auto-closed brackets
 
 
+def answer_and_save(page, notebook, answers: dict[str, str]) -> None:
+    """Type ``{grade_id: code}`` into the answer cells of ``notebook`` (the nbformat of the page's
+    notebook), save, and wait until JupyterLab has written it."""
+    from course.grading.cells import grade_id, is_solution
+
+    for index, cell in enumerate(notebook.cells):
+        if is_solution(cell):
+            type_answer(page, index, answers[grade_id(cell)])
+    page.keyboard.press("Escape")
+    page.keyboard.press("Control+s")
+    page.wait_for_function(
+        "() => !window.jupyterapp.shell.currentWidget.context.model.dirty", timeout=30_000)
+
+
 def errors(page) -> list[str]:
     panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
     return panel.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"

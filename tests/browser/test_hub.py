@@ -33,7 +33,7 @@ from course.grading.cells import grade_id, is_solution, solution_only
 from course.grading.gradebook import scores
 
 from . import lab_page
-from .conftest import IN_CI, ROOT, SHOTS, _free_port
+from .conftest import IN_CI, ROOT, SHOTS, _free_port, wait_http
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -176,7 +176,7 @@ def hub():
              # the page steps read JupyterLab's state (tests/browser/lab_page.py)
              "--Spawner.args=--LabApp.expose_app_in_browser=True"],
             cwd=base, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        _wait(f"{url}/hub/login", server, base / "hub.log")
+        wait_http(f"{url}/hub/login", server, 90, base / "hub.log", what="JupyterHub")
         state_of = Hub(base, url)
         state_of.steps.append(("shared environment, three accounts, hub up",
                                time.monotonic() - started))
@@ -195,21 +195,6 @@ def hub():
         _remove_accounts()
         shutil.rmtree(base, ignore_errors=True)
         print("\nhub log (end):\n" + shown)
-
-
-def _wait(url: str, server: subprocess.Popen, log: Path, seconds: float = 90) -> None:
-    import urllib.request
-
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            urllib.request.urlopen(url, timeout=2)
-            return
-        except OSError as error:
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("JupyterHub did not start:\n" + log.read_text()[-3000:]) \
-                    from error
-            time.sleep(0.5)
 
 
 def _login(page, hub: Hub, user: str) -> None:
@@ -278,13 +263,7 @@ def _term(hub: Hub, browser, screenshot) -> None:
         lab_page.open_notebook(page, f"{hub.url}/user/{ANA}", "", f"{ASSIGNMENT}/{LESSON}.ipynb")
         student = nbformat.read(fetched, as_version=4)
         answers = _answers()
-        for index, cell in enumerate(student.cells):
-            if is_solution(cell):
-                lab_page.type_answer(page, index, answers[grade_id(cell)])
-        page.keyboard.press("Escape")
-        page.keyboard.press("Control+s")
-        page.wait_for_function(
-            "() => !window.jupyterapp.shell.currentWidget.context.model.dirty", timeout=30_000)
+        lab_page.answer_and_save(page, student, answers)
         verdict = lab_page.validate(page, lambda p: screenshot(p, "hub-validate"))
         assert "Success" in verdict or "passes all" in verdict, verdict[:800]
         hub.step(f"{ANA}: lesson 00 answered, saved, Validate passes")

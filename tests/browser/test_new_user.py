@@ -112,13 +112,7 @@ def _walk_the_lesson(page, port: int, clone: Path, step, screenshot) -> None:
     screenshot(page, "new-user-lesson")
 
     answers = _solutions(clone)
-    for index, cell in enumerate(student.cells):
-        if is_solution(cell):
-            lab_page.type_answer(page, index, answers[grade_id(cell)])
-    page.keyboard.press("Escape")
-    page.keyboard.press("Control+s")
-    page.wait_for_function(
-        "() => !window.jupyterapp.shell.currentWidget.context.model.dirty", timeout=30_000)
+    lab_page.answer_and_save(page, student, answers)
     step(f"{len(answers)} answers typed and saved")
     saved = nbformat.read(clone / "trabajo" / ASSIGNMENT / f"{LESSON}.ipynb", as_version=4)
     assert [solution_only(c.source) for c in saved.cells if is_solution(c)] == [

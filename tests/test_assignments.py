@@ -45,12 +45,11 @@ def test_release_is_current_and_leaks_nothing(assignment):
 
 def _validate(assignment: str, backend: str) -> None:
     _notebooks_or_skip(assignment)
-    # On the engine, Swarm mode is one state shared by every kernel: lessons that init and
-    # leave it must not race each other, so submissions are graded one at a time there.
-    jobs = 2 if backend == "sim" else 1
+    # On the engine too two workers grade at once; the notebooks that use Swarm mode (one state
+    # of the engine) take turns (course.grading.swarm_turns).
     # On the engine the solutions' papermill runs are tests/test_netns_solutions.py's, from a
     # kernel with no route to the containers (stricter, and CI runs them once, not twice).
-    report = grading.validate(COURSE, assignment, backends=(backend,), jobs=jobs,
+    report = grading.validate(COURSE, assignment, backends=(backend,), jobs=2,
                               papermill=backend == "sim")
     failed_runs = [f"{r.notebook} [{r.backend}]: {r.error}" for r in report.runs if r.error]
     assert report.ok, "\n".join([*failed_runs, *report.problems, report.tables()])

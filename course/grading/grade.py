@@ -48,6 +48,7 @@ from .layout import Course
 from .lock import one_grader
 from .nbconfig import db_url_of, load_config, make_api, tools_on_path
 from .sandbox import confinement_problem
+from .swarm_turns import default_lock, swarm_notebooks
 from .tamper import read_evidence
 
 UNCONFINED_FLAG = "--unconfined-i-trust-student-code"
@@ -148,7 +149,8 @@ def _warm_up(log_dir: str) -> None:
 
 
 def autograde_config(
-    root: Path, db_url: str, timeout: int | None, backend: str, confine: bool = True
+    root: Path, db_url: str, timeout: int | None, backend: str, confine: bool = True,
+    assignment: str = "",
 ):
     """The nbgrader configuration a worker autogrades with: the course's, on its private
     gradebook, and on ``sim`` kernels killed once their notebook has run (module docstring);
@@ -161,6 +163,9 @@ def autograde_config(
         config.ConfinedKernelManager.confine = False
     elif backend == "docker":
         config.ConfinedKernelManager.docker_socket = engine_socket()
+    if backend == "docker":  # parallel workers share the engine's one Swarm mode: turns
+        config.ResilientExecute.swarm_notebooks = swarm_notebooks(root / "source" / assignment)
+        config.ResilientExecute.swarm_lock = default_lock()
     return config
 
 
@@ -191,7 +196,8 @@ def grade_one(job: dict) -> SubmissionResult:
     try:
         result.restored = tampered_cells(root, job["assignment"], student, db_url)
         config = autograde_config(
-            root, db_url, job["timeout"], job["backend"], job.get("confine", True)
+            root, db_url, job["timeout"], job["backend"], job.get("confine", True),
+            job["assignment"],
         )
         api = make_api(root, config)
         outcome = api.autograde(job["assignment"], student, force=True, create=True)

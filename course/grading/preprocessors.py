@@ -18,10 +18,11 @@ from jupyter_core.utils import ensure_async, run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
-from traitlets import Integer, Unicode
+from traitlets import Integer, List, Unicode
 
 from .cells import HIDDEN_TESTS
 from .sandbox import ConfinedKernelManager
+from .swarm_turns import swarm_turn
 from .tamper import Evidence, differences, probe_source, read_probe, scan_source, write_evidence
 
 DEAD_HERE = "El kernel murió al ejecutar esta celda (¿sys.exit, os._exit, memoria agotada?)."
@@ -51,6 +52,13 @@ class ResilientExecute(Execute):
     ``Execute`` passes ``AsyncKernelManager`` as an argument, which would beat the config].
     """
 
+    swarm_notebooks = List(
+        Unicode(), help="Notebooks that enter Swarm mode: each one runs holding `swarm_lock`."
+    ).tag(config=True)
+    swarm_lock = Unicode(
+        "", help="The lock file of the engine's Swarm turn (course.grading.swarm_turns); empty: none."
+    ).tag(config=True)
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("kernel_manager_class", ConfinedKernelManager)
         super().__init__(*args, **kwargs)
@@ -62,8 +70,10 @@ class ResilientExecute(Execute):
         self._nonce, self._first = f"probe-{secrets.token_hex(16)}:", None
         name = (resources or {}).get("unique_key", "notebook")
         self._evidence = Evidence(name, scan=scan_source(nb.cells))
+        lock = self.swarm_lock if name in self.swarm_notebooks else None
         try:
-            return super().preprocess(nb, resources, km)
+            with swarm_turn(lock):
+                return super().preprocess(nb, resources, km)
         finally:
             folder = ((resources or {}).get("metadata") or {}).get("path")
             if folder:

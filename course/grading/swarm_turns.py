@@ -1,0 +1,49 @@
+"""Swarm mode is one state of the engine: the notebooks that use it take turns while grading.
+
+On ``--backend docker`` two grading workers run kernels on one engine at once. Their labs keep to
+their own names and labels, except for Swarm mode: a lesson that enters it and a lab that leaves it
+when idle (:mod:`course.swarm_mode`) would race. So a worker holds an ``flock`` while it runs a
+notebook whose released text uses Swarm mode; every other notebook grades in parallel. The lock is
+taken by the grader's process, outside the sandbox, and which notebooks need it is read from the
+instructor's ``source/``, never from a submission.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+# How a lesson enters Swarm mode: the lab's helper, or docker-py's call itself.
+SWARM_CALLS = ("ensure_swarm(", "swarm.init(")
+
+
+def swarm_notebooks(source_dir: Path) -> list[str]:
+    """The notebooks (stems) of ``source_dir`` whose code enters Swarm mode."""
+    return sorted(
+        nb.stem for nb in source_dir.glob("*.ipynb")
+        if any(call in nb.read_text(encoding="utf-8") for call in SWARM_CALLS)
+    )
+
+
+def default_lock() -> str:
+    """One lock per machine (two courses graded at once share the engine too); the
+    ``COURSE_SWARM_LOCK`` environment variable names another (one other tools hold too)."""
+    return os.environ.get("COURSE_SWARM_LOCK") or str(
+        Path(tempfile.gettempdir()) / "course-engine-swarm-turn.lock")
+
+
+@contextmanager
+def swarm_turn(path: str | None):
+    """Hold the Swarm turn (waiting for it) when ``path`` is given; do nothing otherwise."""
+    if not path:
+        yield
+        return
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

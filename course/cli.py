@@ -126,8 +126,15 @@ def release(ctx, assignment, check):
     help="Seconds a cell may run (default: Execute.timeout of nbgrader_config.py).",
 )
 @click.option("--no-papermill", is_flag=True, help="Skip the papermill runs (grading only).")
+@click.option(
+    "--notebook",
+    "-n",
+    "only",
+    multiple=True,
+    help="Only this notebook and its fixtures: a name or its number (05); repeatable.",
+)
 @click.pass_context
-def validate(ctx, assignment, backend, jobs, timeout, no_papermill):
+def validate(ctx, assignment, backend, jobs, timeout, no_papermill, only):
     """Prove an assignment: papermill runs, solution full marks, stubs zero, fixtures as expected.
 
     Runs in a throwaway course root; nothing in this course changes.
@@ -145,6 +152,7 @@ def validate(ctx, assignment, backend, jobs, timeout, no_papermill):
             timeout=timeout,
             papermill=not no_papermill,
             echo=click.echo,
+            only=only,
         )
         if not report.notebooks:
             click.echo(f"validate {name}: no notebooks yet, nothing to prove")

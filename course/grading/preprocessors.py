@@ -56,7 +56,7 @@ class ResilientExecute(Execute):
         Unicode(), help="Notebooks that enter Swarm mode: each one runs holding `swarm_lock`."
     ).tag(config=True)
     swarm_lock = Unicode(
-        "", help="The lock file of the engine's Swarm turn (course.grading.swarm_turns); empty: none."
+        "", help="Lock file of the engine's Swarm turn (course.grading.swarm_turns); empty: none."
     ).tag(config=True)
 
     def __init__(self, *args, **kwargs):

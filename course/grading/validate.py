@@ -198,6 +198,7 @@ def validate(
     timeout: int | None = None,
     papermill: bool = True,
     echo: Callable[[str], None] = lambda line: None,
+    only: tuple[str, ...] = (),
 ) -> ValidateReport:
     """Validate one assignment; see the module docstring for the steps.
 
@@ -209,6 +210,7 @@ def validate(
         timeout: seconds a cell may run, for papermill and nbgrader.
         papermill: run the notebooks with papermill first (step 1).
         echo: called with a line of progress (wall times) as the run goes.
+        only: validate only these notebooks (stems, or their leading number) and their fixtures.
     """
     from .grade import grade
 
@@ -218,6 +220,9 @@ def validate(
         root = Path(tmp) / "course"
         source_dir = root / "source" / assignment
         fresh_source(course, assignment, source_dir)
+        if only:
+            keep_only(source_dir, only)
+            fixtures = [f for f in fixtures if (source_dir / f"{f.notebook}.ipynb").exists()]
         notebooks = sorted(source_dir.glob("*.ipynb"))
         report.notebooks = [p.stem for p in notebooks]
         if not notebooks:
@@ -266,6 +271,22 @@ def validate(
                     backend, res.student, got[res.student], kinds, fixtures
                 )
     return report
+
+
+def keep_only(source_dir: Path, only: tuple[str, ...]) -> None:
+    """Remove from ``source_dir`` the notebooks ``only`` does not name; none named is an error."""
+    def named(stem: str) -> bool:
+        return any(stem == name or stem.split("-")[0] == name for name in only)
+
+    notebooks = list(source_dir.glob("*.ipynb"))
+    if not any(named(nb.stem) for nb in notebooks):
+        raise GradingError(
+            f"no notebook named {', '.join(only)}; there are: "
+            + ", ".join(sorted(nb.stem for nb in notebooks))
+        )
+    for nb in notebooks:
+        if not named(nb.stem):
+            nb.unlink()
 
 
 def write_submissions(

@@ -73,3 +73,16 @@ def test_a_throwaway_root_never_uses_the_courses_gradebook(tmp_path):
     isolate_config(config, root)
     loaded = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
     assert loaded.CourseDirectory.db_url == f"sqlite:///{root / 'gradebook.db'}"
+
+
+def test_validate_one_notebook_grades_only_it_and_its_fixtures(released_course):
+    """Does `--notebook 03` validate 03 alone (no 01 table, no 01 fixture), and does a name that
+    is no notebook stop with the list of names?"""
+    args = ["--root", str(released_course.root), "validate", ASSIGNMENT, "--no-papermill"]
+    result = CliRunner().invoke(main, [*args, "--notebook", "03"])
+    assert result.exit_code == 0, result.output
+    assert "03-contenedores [sim]" in result.output and "01-sumas [sim]" not in result.output
+    assert "suma-resta" not in result.output  # a fixture of 01
+    wrong = CliRunner().invoke(main, [*args, "--notebook", "99-nada"])
+    assert wrong.exit_code != 0
+    assert "no notebook named 99-nada" in wrong.output and "01-sumas" in wrong.output

@@ -74,3 +74,36 @@ def test_regrading_twice_leaves_one_submission_per_student(class_course, postgre
     assert first.ok and again.ok
     rows = dump(postgres_db, ASSIGNMENT)
     assert sorted(r[1] for r in rows if r[0] == "submission") == ["ana", "bea", "carla"]
+
+
+def test_a_class_split_over_two_graders_fills_one_gradebook(
+    class_course, graded_course, postgres_db, tmp_path
+):
+    """docs/instructor.md §8: two `course grade` at the same time, each from its own copy of the
+    course root with its own students (two machines), into one PostgreSQL gradebook. Are the
+    grades those of one grader over the whole class?"""
+    import subprocess
+    import sys
+
+    from nbgrader.api import Gradebook
+
+    roots = [tmp_path / "maquina-1", tmp_path / "maquina-2"]
+    for root in roots:
+        shutil.copytree(class_course.root, root)
+    api = make_api(roots[0], load_config(roots[0], db_url=postgres_db))
+    assert api.generate_assignment(ASSIGNMENT, force=True, create=True)["success"]
+    with Gradebook(normalize_db_url(postgres_db), "modulo7") as gb:
+        gb.update_or_create_assignment(ASSIGNMENT, duedate="2030-01-01 00:00:00 UTC")
+    halves = [["ana", "carla"], ["bea"]]
+    graders = [
+        subprocess.Popen(
+            [sys.executable, "-m", "course.cli", "--root", str(root), "grade", ASSIGNMENT,
+             "--jobs", "1", "--db", postgres_db, *[a for s in students for a in ("--student", s)]],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+        for root, students in zip(roots, halves)
+    ]
+    outputs = [grader.communicate(timeout=600)[0] for grader in graders]
+    assert [g.returncode for g in graders] == [0, 0], "\n".join(outputs)
+    sqlite, _ = graded_course
+    assert dump(postgres_db, ASSIGNMENT) == dump(db_url_of(sqlite.root), ASSIGNMENT)

@@ -35,7 +35,7 @@ lab: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check course tests lessons
 	$(BIN)/lint-imports
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=30
 
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not slow and not docker and not browser and not postgres"

@@ -187,6 +187,8 @@ class ContainerStore:
     (0, True)
     """
 
+    missing = "No such container: {ref}"  # errors.lookup's 404 for an unknown ref
+
     def __init__(self):
         self.by_id: dict[str, Container] = {}  # insertion order = creation order
         self.by_name: dict[str, str] = {}

@@ -130,6 +130,12 @@ class ImageStore:
     True
     """
 
+    missing = "No such image: {ref}"  # errors.lookup's 404 for an unknown ref
+
+    @staticmethod
+    def shown(ref: str) -> str:
+        return normalize_reference(ref) if ref else ref
+
     def __init__(self, images: list[Image] | None = None):
         self._images: dict[str, Image] = {}
         self._tags: dict[str, str] = {}

@@ -18,8 +18,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .errors import NotSupported
 from .filesystem import FsError, normalize
-from .transport import unsupported
 
 OPERATORS = ("&&", "||", ";", "\n", "|", "&")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -113,7 +113,7 @@ def _tokens(script: str):
                 word.parts.append(("", script[i:end + 1]))
                 i = end + 1
             elif c == "`":
-                raise unsupported("la sustitución con comillas invertidas (`...`); usa $(...)")
+                raise NotSupported("la sustitución con comillas invertidas (`...`); usa $(...)")
             else:
                 j = i
                 while j < n and script[j] not in " \t;\n|&<>'\"\\" and script[j:j + 2] != "$(":
@@ -146,7 +146,7 @@ def parse(script: str) -> list[tuple[str, Command]]:
         if kind == "op":
             if value in ("|", "&"):
                 what = "las tuberías (|)" if value == "|" else "los procesos en segundo plano (&)"
-                raise unsupported(f"{what} del shell")
+                raise NotSupported(f"{what} del shell")
             if current.words or current.assignments or current.redirects:
                 result.append((op, current))
             elif value in ("&&", "||") or (value == ";" and not result and k == 0):
@@ -173,7 +173,7 @@ def parse(script: str) -> list[tuple[str, Command]]:
             text = value.text()
             if not current.words and value.parts and value.parts[0][0] == "" and \
                     text in _KEYWORDS:
-                raise unsupported(f"la construcción '{text}' del shell (if/for/while/case)")
+                raise NotSupported(f"la construcción '{text}' del shell (if/for/while/case)")
             assignment = re.match(r"([A-Za-z_][A-Za-z0-9_]*)=", value.parts[0][1]) \
                 if value.parts and value.parts[0][0] == "" else None
             if assignment and not current.words:
@@ -209,7 +209,7 @@ class Shell:
             if name == "?":
                 return str(self.status)
             if name in ("$", "!", "#", "@", "*", "0") or (name and name.isdigit()):
-                raise unsupported(f"la variable especial ${name} del shell")
+                raise NotSupported(f"la variable especial ${name} del shell")
             if ":-" in name:
                 key, _, default = name.partition(":-")
                 return env.get(key) or default
@@ -244,7 +244,7 @@ class Shell:
                 has_quoted = True
             else:
                 if any(ch in text for ch in "*?[") and "$" not in text:
-                    raise unsupported(f"los comodines del shell ({text})")
+                    raise NotSupported(f"los comodines del shell ({text})")
                 expanded = self._expand_text(text)
                 pieces = expanded.split() if expanded != text else [expanded]
                 if expanded != text and expanded[:1].isspace() and current:
@@ -322,10 +322,10 @@ class Shell:
         for fd, op, word in command.redirects:
             target = "".join(self.expand(word))
             if op == "<":
-                raise unsupported("la redirección de entrada (<) del shell")
+                raise NotSupported("la redirección de entrada (<) del shell")
             if op == ">&":
                 if target not in ("1", "2"):
-                    raise unsupported(f"la redirección {fd}>&{target}")
+                    raise NotSupported(f"la redirección {fd}>&{target}")
                 targets[fd] = targets[int(target)]
                 continue
             path = normalize(target, self.process.cwd)

@@ -10,18 +10,16 @@ from __future__ import annotations
 
 import json
 
-from .images import normalize_reference
-from .naming import unix_time
-from .transport import Response, Router, bad_request, not_found, unsupported
+from ..errors import Invalid, NotFound, NotSupported, lookup
+from ..images import normalize_reference
+from ..naming import unix_time
+from .http import Response, Router
 
 router = Router()
 
 
 def find(req, ref: str):
-    image = req.engine.images.find(ref)
-    if image is None:
-        raise not_found(f"No such image: {normalize_reference(ref)}")
-    return image
+    return lookup(req.engine.images, ref)
 
 
 @router.route("GET", r"/images/(.+)/json")
@@ -59,7 +57,7 @@ def pull(req):
     ref = f"{name}:{tag}" if tag and "@" not in name else name
     if req.engine.images.find(ref) is None:
         repo = normalize_reference(ref).rsplit(":", 1)[0]
-        raise not_found(
+        raise NotFound(
             f"pull access denied for {repo}, repository does not exist or may require "
             "'docker login': denied: requested access to the resource is denied "
             f"(el simulador solo tiene estas imágenes: {req.engine.images.catalogue_text()})")
@@ -72,7 +70,7 @@ def tag(req):
     image = find(req, req.groups[0])
     repo = req.arg("repo") or ""
     if not repo:
-        raise bad_request("repository name must have at least one component")
+        raise Invalid("repository name must have at least one component")
     req.engine.images.add(image, f"{repo}:{req.arg('tag') or 'latest'}")
     req.engine.emit("image", "tag", image.id, name=f"{repo}:{req.arg('tag') or 'latest'}")
     return Response(status=201)
@@ -80,10 +78,10 @@ def tag(req):
 
 @router.route("POST", "/build")
 def build(req):
-    raise unsupported("la construcción de imágenes (images.build); el simulador ya trae "
+    raise NotSupported("la construcción de imágenes (images.build); el simulador ya trae "
                       "busybox:latest y course/web:1, :2 y :3")
 
 
 @router.route("DELETE", r"/images/(.+)")
 def remove(req):
-    raise unsupported("borrar imágenes del catálogo del simulador")
+    raise NotSupported("borrar imágenes del catálogo del simulador")

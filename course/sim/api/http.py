@@ -6,6 +6,10 @@ through a ``requests`` transport adapter mounted on an unroutable base URL. dock
 its own ``Container``/``Network``/``Service`` models, converts its own arguments (``ports``,
 ``healthcheck``, ``docker.types``) and raises its own ``docker.errors`` from our status codes. No
 socket is opened and nothing leaves the process.
+
+The model raises its own errors (``course/sim/errors.py``); ``SimAdapter`` turns each into the
+engine's status and ``{"message": ...}`` body (``STATUS``), so docker-py raises the same
+``docker.errors`` as against the engine.
 """
 
 from __future__ import annotations
@@ -22,34 +26,39 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import requests
 from requests.adapters import BaseAdapter
 
+from ..errors import (
+    Conflict,
+    EngineFailure,
+    Invalid,
+    NotFound,
+    NotSupported,
+    SimError,
+    TimedOut,
+    Unavailable,
+)
+
 BASE_URL = "tcp://engine.sim.invalid:2375"
 API_VERSION = "1.41"  # what Debian's docker.io 20.10 speaks: the engine the contract suite runs on
 
 
-class ApiError(Exception):
-    """Raised by a route handler: becomes an HTTP error with the engine's JSON body."""
+class ApiError(SimError):
+    """An HTTP answer of the route layer itself that no model error names (403 of the network
+    routes, the swarmkit rpc errors): becomes its status with the engine's JSON body."""
 
     def __init__(self, status: int, message: str):
         super().__init__(message)
         self.status = status
-        self.message = message
 
 
-def not_found(message: str) -> ApiError:
-    return ApiError(404, message)
+#: the status the engine answers for each of the model's errors (``course/sim/errors.py``)
+STATUS = {Invalid: 400, NotFound: 404, Conflict: 409, EngineFailure: 500, NotSupported: 501,
+          Unavailable: 503}
 
 
-def conflict(message: str) -> ApiError:
-    return ApiError(409, message)
-
-
-def bad_request(message: str) -> ApiError:
-    return ApiError(400, message)
-
-
-class RequestTimeout(Exception):
-    """A handler waited as long as the client's read timeout allows: the client gets
-    ``requests.exceptions.ConnectionError`` ("Read timed out."), as over the engine's socket."""
+def status_of(error: SimError) -> int:
+    if isinstance(error, ApiError):
+        return error.status
+    return next(s for kind, s in STATUS.items() if isinstance(error, kind))
 
 
 _READ_TIMEOUT: contextvars.ContextVar[float | None] = contextvars.ContextVar(
@@ -59,15 +68,6 @@ _READ_TIMEOUT: contextvars.ContextVar[float | None] = contextvars.ContextVar(
 def read_timeout() -> float | None:
     """The read timeout (seconds) of the request being handled, if the client set one."""
     return _READ_TIMEOUT.get()
-
-
-def unsupported(feature: str) -> ApiError:
-    """What the simulator answers for a feature it does not model: say so, never pretend."""
-    return ApiError(
-        501,
-        f"El simulador del curso no implementa {feature}. "
-        "Usa un motor Docker real (Lab(backend='docker')) para probarlo.",
-    )
 
 
 @dataclass
@@ -123,7 +123,7 @@ class Router:
             match = regex.match(path)
             if match and route_method == method:
                 return handler(Request(engine, method, path, params, body, match.groups()))
-        raise unsupported(f"{method} {path}")
+        raise NotSupported(f"{method} {path}")
 
 
 class Response:
@@ -154,11 +154,11 @@ class SimAdapter(BaseAdapter):
         try:
             result = self.engine.handle(request.method, path, params, bytes(body))
             reply = result if isinstance(result, Response) else Response(result)
-        except ApiError as error:
-            reply = Response({"message": error.message}, status=error.status)
-        except RequestTimeout as error:
+        except TimedOut as error:
             # what docker-py raises over the engine's unix socket when a read times out
             raise requests.exceptions.ConnectionError(str(error), request=request) from None
+        except SimError as error:
+            reply = Response({"message": error.message}, status=status_of(error))
         finally:
             _READ_TIMEOUT.reset(token)
         return self._build(request, reply)

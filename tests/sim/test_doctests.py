@@ -10,7 +10,7 @@ import pytest
 MODULES = [
     "naming", "filesystem", "images", "containers", "networks", "volumes", "process", "shell",
     "engine", "api.client", "clock", "filters", "dns", "web", "attach", "health", "lifecycle",
-    "errors", "swarm.common",
+    "errors", "swarm.common", "shell_syntax",
 ]
 
 

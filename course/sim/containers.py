@@ -19,7 +19,7 @@ from .naming import rfc3339
 STATUSES = ("created", "restarting", "running", "removing", "paused", "exited", "dead")
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Endpoint:
     """A container's attachment to one network (``NetworkSettings.Networks[name]``)."""
 
@@ -53,7 +53,7 @@ class Endpoint:
         }
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Health:
     """``State.Health``: status, failing streak and the last five probe results."""
 
@@ -70,7 +70,7 @@ class Health:
         return {"Status": self.status, "FailingStreak": self.failing_streak, "Log": list(self.log)}
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Container:
     """One container: configuration (fixed at create) and state (changed by ``lifecycle``)."""
 

@@ -84,4 +84,12 @@ def build(req):
 
 @router.route("DELETE", r"/images/(.+)")
 def remove(req):
-    raise NotSupported("borrar imágenes del catálogo del simulador")
+    engine = req.engine
+    image = find(req, req.groups[0])
+    users = [(c.id[:12], c.running) for c in engine.containers.by_id.values()
+             if c.image.id == image.id]
+    done = engine.images.remove(req.groups[0], users, force=req.flag("force"))
+    for step in done:
+        action, ref = next(iter(step.items()))
+        engine.emit("image", "untag" if action == "Untagged" else "delete", image.id, name=ref)
+    return done

@@ -316,6 +316,8 @@ def rm(process, argv):
             process.error(f"rm: '{name}' is a directory\n")
             status = 1
             continue
+        if _is_applet_link(path) and not process.files.exists(path):
+            continue  # a link of busybox's: the simulator keeps them implicit, the applet stays
         try:
             _remove_tree(process.files, path)
         except FsError as error:
@@ -323,6 +325,19 @@ def rm(process, argv):
                 process.error(f"rm: can't remove '{name}': {error.reason}\n")
                 status = 1
     return status
+
+
+def busybox(process, argv):
+    """``busybox APPLET ...`` runs the applet; ``busybox --install [-s] /bin`` links every
+    applet into /bin, where the simulator's links already are (implicit: ``_is_applet_link``)."""
+    args = argv[1:]
+    if args[:1] == ["--install"]:
+        if [a for a in args[1:] if a != "-s"] in ([], ["/bin"]):
+            return 0
+        raise NotSupported("busybox --install en otro directorio que /bin")
+    if not args or args[0].startswith("-"):
+        raise NotSupported(f"busybox {' '.join(args)} (usa busybox PROGRAMA ...)")
+    return run_program(process, args)
 
 
 def _is_applet_link(path: str) -> bool:
@@ -340,5 +355,5 @@ def _remove_tree(files, path):
 APPLETS = {
     "sh": sh, "ash": sh, "httpd": httpd, "hostname": hostname, "echo": echo, "true": true,
     "false": false, "env": env, "printenv": env, "pwd": pwd, "cat": cat, "ls": ls,
-    "sleep": sleep, "top": top, "mkdir": mkdir, "touch": touch, "rm": rm,
+    "sleep": sleep, "top": top, "mkdir": mkdir, "touch": touch, "rm": rm, "busybox": busybox,
 }

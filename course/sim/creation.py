@@ -174,7 +174,8 @@ def create_container(engine, body: dict, name: str | None = None) -> Container:
     cmd = body.get("Cmd")
     if isinstance(cmd, str):
         cmd = [cmd]
-    entrypoint = body.get("Entrypoint")
+    asked_entrypoint = body.get("Entrypoint")
+    entrypoint = asked_entrypoint or image.entrypoint
     if isinstance(entrypoint, str):
         entrypoint = [entrypoint]
     config = {
@@ -183,7 +184,7 @@ def create_container(engine, body: dict, name: str | None = None) -> Container:
         "AttachStderr": False, "ExposedPorts": exposed or None,
         "Tty": bool(body.get("Tty")), "OpenStdin": bool(body.get("OpenStdin")),
         "StdinOnce": False, "Env": _merge_env(image.env, body.get("Env")),
-        "Cmd": list(cmd) if cmd else (None if entrypoint else list(image.cmd)),
+        "Cmd": list(cmd) if cmd else (None if asked_entrypoint else list(image.cmd) or None),
         "Healthcheck": _healthcheck(image, body.get("Healthcheck")),
         "Image": ref, "Volumes": body.get("Volumes"), "WorkingDir": body.get("WorkingDir") or "",
         "Entrypoint": list(entrypoint) if entrypoint else None, "OnBuild": None,

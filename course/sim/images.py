@@ -47,11 +47,15 @@ class Image:
     files: dict = field(default_factory=dict)
     size: int = 1_985_553
     web_version: int | None = None  # set for course/web images: what /start.sh serves
+    entrypoint: tuple[str, ...] | None = None
+    labels: dict = field(default_factory=dict)
+    digest: str = ""  # a built image's content digest (course/sim/build.py)
 
     @property
     def id(self) -> str:
-        """Content-addressed like the engine's, here from the first tag (stable across seeds)."""
-        return "sha256:" + hashlib.sha256(self.repo_tags[0].encode()).hexdigest()
+        """Content-addressed like the engine's: a built image's digest, a catalogue image's
+        from its first tag (stable across seeds)."""
+        return "sha256:" + (self.digest or hashlib.sha256(self.repo_tags[0].encode()).hexdigest())
 
     def rootfs(self) -> Filesystem:
         """A fresh copy of the image's files: the start of a container's own layer (it shares
@@ -65,10 +69,11 @@ class Image:
     def config(self) -> dict:
         """The image's ``Config`` (what ``docker image inspect`` shows under ``Config``)."""
         return {
-            "Cmd": list(self.cmd), "Env": list(self.env), "Entrypoint": None,
+            "Cmd": list(self.cmd), "Env": list(self.env),
+            "Entrypoint": list(self.entrypoint) if self.entrypoint else None,
             "ExposedPorts": {p: {} for p in self.exposed_ports} or None,
             "Healthcheck": dict(self.healthcheck) if self.healthcheck else None,
-            "Labels": None, "WorkingDir": "", "Volumes": None, "User": "",
+            "Labels": dict(self.labels) or None, "WorkingDir": "", "Volumes": None, "User": "",
         }
 
     def inspect(self) -> dict:
@@ -153,6 +158,15 @@ class ImageStore:
         self._images.setdefault(image.id, image)
         for t in ([tag] if tag else image.repo_tags):
             self._tags[t] = image.id
+
+    def add_untagged(self, image: Image) -> None:
+        """A built image (or a build step's) before any tag names it."""
+        self._images.setdefault(image.id, image)
+
+    def forget(self, image: Image) -> None:
+        """Drop an untagged build step (the engine keeps it as cache; the simulator has none)."""
+        if not self.tags_of(image):
+            self._images.pop(image.id, None)
 
     def tags_of(self, image: Image) -> list[str]:
         return sorted(t for t, i in self._tags.items() if i == image.id)

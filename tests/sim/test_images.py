@@ -61,3 +61,45 @@ def test_an_image_id_is_refused_while_a_container_runs_or_while_others_use_it(cl
         {"Untagged": "mine:1"}, {"Deleted": own_image.id}]
     assert [e["Action"] for e in client.api.engine.events if e["Type"] == "image"][-3:] == [
         "untag", "untag", "delete"]
+
+
+def test_the_lab_images_build_on_the_simulator_as_the_catalogue_has_them(engine, client):
+    """Does course/images.py's own build context (FROM scratch, the host's busybox, RUN
+    busybox --install) build an image configured as the catalogue's, serving and healthy?"""
+    from course import images
+
+    catalogue = client.images.get("course/web:3").attrs["Config"]
+    built, _ = client.images.build(fileobj=images.build_context(3), custom_context=True,
+                                   tag="course/web:3", rm=True, forcerm=True)
+    config = built.attrs["Config"]
+    for key in ("Cmd", "Env", "ExposedPorts", "Healthcheck", "Entrypoint"):
+        assert config[key] == catalogue[key], key
+    assert config["Labels"] == {images.RECIPE_LABEL: images.recipe(images.base_image())}
+    assert images.ensure_image(client, "web", 3) == "course/web:3"  # the recipe is there now
+    web = client.containers.run("course/web:3", detach=True)
+    engine.advance(5)
+    web.reload()
+    assert web.attrs["State"]["Health"]["Status"] == "unhealthy"  # version 3 is the broken one
+    assert engine.http_request(web.attrs["NetworkSettings"]["IPAddress"], 80) == (
+        200, f"web v3 {web.id[:12]}\n")
+
+
+def test_what_the_builder_does_not_model_is_refused_before_it_builds(client):
+    """Is a Dockerfile instruction the simulator does not model a 501 that names it, with no
+    image left behind?"""
+    import io
+    import tarfile
+
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        data = b"FROM busybox\nWORKDIR /app\n"
+        info = tarfile.TarInfo("Dockerfile")
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+    buffer.seek(0)
+    before = len(client.images.list())
+    with pytest.raises(docker.errors.APIError) as caught:
+        client.images.build(fileobj=buffer, custom_context=True, tag="nada:1")
+    assert caught.value.response.status_code == 501
+    assert "la instrucción WORKDIR de un Dockerfile" in caught.value.explanation
+    assert len(client.images.list()) == before

@@ -2,14 +2,15 @@
 
 Why: the simulator has no registry and builds nothing, so ``pull`` succeeds only for images
 it already has and fails otherwise with a 404 that docker-py turns into ``ImageNotFound`` (the
-engine's "repository does not exist" text plus the list of images the simulator does have);
-``build`` answers 501 and says to use a real engine.
+engine's "repository does not exist" text plus the list of images the simulator does have).
+``build`` builds what ``course/sim/build.py`` models; ``remove`` untags and deletes as the engine.
 """
 
 from __future__ import annotations
 
 import json
 
+from .. import build as images_build
 from ..errors import Invalid, NotFound, NotSupported, lookup
 from ..images import normalize_reference
 from ..naming import unix_time
@@ -78,8 +79,26 @@ def tag(req):
 
 @router.route("POST", "/build")
 def build(req):
-    raise NotSupported("la construcción de imágenes (images.build); el simulador ya trae "
-                      "busybox:latest y course/web:1, :2 y :3")
+    """The classic builder's stream: one JSON line per output line, the error of a failed step
+    as its last line (docker-py raises ``BuildError`` from it)."""
+    for option in ("buildargs", "target", "extrahosts", "cachefrom", "squash", "remote"):
+        if req.arg(option) not in (None, "", "{}", "[]", "0", "false"):
+            raise NotSupported(f"images.build con {option}")
+    if req.arg("networkmode") not in (None, "", "default"):
+        raise NotSupported("images.build con network_mode")
+    labels = json.loads(req.arg("labels") or "{}")
+    tag = req.arg("t")
+    tag = normalize_reference(tag) if tag else None
+    lines: list[dict] = []
+    try:
+        image, out = images_build.build(req.engine, req.body, req.arg("dockerfile") or
+                                        "Dockerfile", tag, labels)
+        lines = [{"stream": line} for line in out]
+        lines.insert(-2 if tag else -1, {"aux": {"ID": image.id}})
+    except images_build.BuildFailed as failed:
+        lines.append({"errorDetail": {"message": str(failed)}, "error": str(failed)})
+    body = "".join(json.dumps(line) + "\r\n" for line in lines)
+    return Response(raw=body.encode())
 
 
 @router.route("DELETE", r"/images/(.+)")

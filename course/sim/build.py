@@ -156,7 +156,7 @@ def _image(state: State, digest: str, tags: tuple = ()) -> Image:
                    labels=dict(state.labels))
 
 
-def _run(engine, state: State, argv: list[str], digest: str) -> tuple[int, bytes]:
+def _run(engine, state: State, argv: list[str], digest: str) -> tuple[int, list]:
     """A ``RUN`` step: a container of the image so far runs ``argv``; its layer is kept."""
     from . import lifecycle
     from .creation import create_container
@@ -168,7 +168,7 @@ def _run(engine, state: State, argv: list[str], digest: str) -> tuple[int, bytes
         container = create_container(engine, {"Image": step.id, "Cmd": argv, "Entrypoint": None})
         lifecycle.start(engine, container)
         code = lifecycle.wait(engine, container)["StatusCode"]
-        output = b"".join(data for _, data in container.logs)
+        output = list(container.logs)
         state.files, state.dirs = dict(container.view.root.files), set(container.view.root.dirs)
         for generated in ("/etc/hostname", "/etc/hosts", "/etc/resolv.conf"):
             state.files.pop(generated, None)  # the engine's bind mounts, not the layer's
@@ -209,7 +209,9 @@ def build(engine, context: bytes, dockerfile: str = "Dockerfile", tag: str | Non
         elif word == "RUN":
             argv = _argv(args)
             code, output = _run(engine, state, argv, digest.hexdigest())
-            out.extend(line + "\n" for line in output.decode(errors="replace").splitlines())
+            for stream, data in output:  # the engine colours what the step wrote to stderr
+                text = data.decode(errors="replace")
+                out.append(f"\x1b[91m{text}\x1b[0m" if stream == 2 else text)
             if code:
                 shown = " ".join(argv) if args.startswith("[") else f"/bin/sh -c {args}"
                 raise BuildFailed(f"The command '{shown}' returned a non-zero code: {code}")

@@ -203,7 +203,8 @@ class SimAdapter(BaseAdapter):
     def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
         url = urlsplit(request.url)
         path = unquote(re.sub(r"^/v\d+\.\d+", "", url.path))  # the engine routes decoded paths
-        params = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
+        # a parameter given twice: Go's FormValue (the engine's) reads the first
+        params = {k: v[0] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
         body = request.body or b""
         if isinstance(body, str):
             body = body.encode()

@@ -31,10 +31,16 @@ def version(req):
 
 @router.route("GET", "/info")
 def info(req):
+    states = [c.status for c in req.engine.containers.by_id.values()]
+    running = sum(s in ("running", "restarting") for s in states)
+    paused = states.count("paused")
     return {
         "ID": f"SIM-{req.engine.seed}", "Name": "sim", "ServerVersion": "20.10.24-sim",
         "OperatingSystem": "Simulador del curso (course.sim)", "NCPU": 2, "MemTotal": 24 << 30,
-        "Swarm": _swarm_info(req.engine),
+        "Containers": len(states), "ContainersRunning": running, "ContainersPaused": paused,
+        "ContainersStopped": len(states) - running - paused,
+        "Images": len(req.engine.images.all()), "Driver": "overlay2",
+        "ExperimentalBuild": False, "Swarm": _swarm_info(req.engine),
     }
 
 

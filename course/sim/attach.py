@@ -10,8 +10,8 @@ container) need exactly this, and a future overlay driver only has to reuse it.
 from __future__ import annotations
 
 from . import dns
+from .errors import EngineFailure
 from .naming import new_id
-from .transport import ApiError
 
 EPHEMERAL_PORTS = (49153, 65535)  # the engine's range for ``ports={'80/tcp': None}``
 
@@ -84,8 +84,7 @@ def bind_ports(engine, container) -> None:
             holder = engine.host_ports.get((proto, port))
             if holder is not None or any(t[2] == port for t in taken):
                 endpoint = new_id(engine.rng)
-                raise ApiError(
-                    500,
+                raise EngineFailure(
                     f"driver failed programming external connectivity on endpoint "
                     f"{container.name} ({endpoint}): Bind for {host_ip or '0.0.0.0'}:{port} "
                     "failed: port is already allocated",
@@ -105,7 +104,7 @@ def _free_port(engine, taken) -> int:
     for port in range(low, high + 1):
         if port not in used:
             return port
-    raise ApiError(500, "no free host ports")
+    raise EngineFailure("no free host ports")
 
 
 def unbind_ports(engine, container) -> None:

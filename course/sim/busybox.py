@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import math
 
+from .errors import NotSupported
 from .filesystem import FsError, normalize
 from .images import WEB_PORT, WEB_ROOT, WEB_START
 from .shell import Shell
-from .transport import unsupported
 
 ALL_APPLETS = frozenset("""
     [ [[ acpid adjtimex ar arch arp arping ascii ash awk base64 basename bc blkdiscard blockdev
@@ -98,7 +98,7 @@ def run_program(process, argv: list[str]) -> int:
     if applet is not None:
         return applet(process, [name, *argv[1:]])
     if name in ALL_APPLETS:
-        raise unsupported(f"el programa '{name}' de busybox")
+        raise NotSupported(f"el programa '{name}' de busybox")
     raise ExecutableNotFound(name, 'executable file not found in $PATH')
 
 
@@ -128,7 +128,7 @@ def sh(process, argv):
     if len(argv) == 1:
         process.reads_stdin("sh")  # without stdin or a TTY it reads EOF and ends at once
         return 0
-    raise unsupported(f"las opciones de sh {' '.join(argv[1:])!r} (usa sh -c \"...\")")
+    raise NotSupported(f"las opciones de sh {' '.join(argv[1:])!r} (usa sh -c \"...\")")
 
 
 def web_start(process) -> int:
@@ -154,7 +154,7 @@ def httpd(process, argv):
         elif arg in ("-v", "-vv"):
             continue
         else:
-            raise unsupported(f"la opción {arg} de httpd")
+            raise NotSupported(f"la opción {arg} de httpd")
     servers = process.container.servers
     if port in servers:
         process.error("httpd: bind: Address in use\n")
@@ -196,7 +196,7 @@ def false(process, argv):
 
 def env(process, argv):
     if len(argv) > 1:
-        raise unsupported("env con argumentos (usa VAR=valor comando dentro de sh -c)")
+        raise NotSupported("env con argumentos (usa VAR=valor comando dentro de sh -c)")
     process.write("".join(line + "\n" for line in process.environ()))
     return 0
 
@@ -232,7 +232,7 @@ def cat(process, argv):
 def ls(process, argv):
     flags = "".join(a[1:] for a in argv[1:] if a.startswith("-") and len(a) > 1)
     if set(flags) - set("1a"):
-        raise unsupported(f"ls -{flags} (el simulador solo lista nombres: ls, ls -1, ls -a)")
+        raise NotSupported(f"ls -{flags} (el simulador solo lista nombres: ls, ls -1, ls -a)")
     targets = [a for a in argv[1:] if not a.startswith("-") or a == "-"] or ["."]
     files, dirs, status = [], [], 0
     for target in targets:
@@ -316,6 +316,8 @@ def rm(process, argv):
             process.error(f"rm: '{name}' is a directory\n")
             status = 1
             continue
+        if _is_applet_link(path) and not process.files.exists(path):
+            continue  # a link of busybox's: the simulator keeps them implicit, the applet stays
         try:
             _remove_tree(process.files, path)
         except FsError as error:
@@ -323,6 +325,19 @@ def rm(process, argv):
                 process.error(f"rm: can't remove '{name}': {error.reason}\n")
                 status = 1
     return status
+
+
+def busybox(process, argv):
+    """``busybox APPLET ...`` runs the applet; ``busybox --install [-s] /bin`` links every
+    applet into /bin, where the simulator's links already are (implicit: ``_is_applet_link``)."""
+    args = argv[1:]
+    if args[:1] == ["--install"]:
+        if [a for a in args[1:] if a != "-s"] in ([], ["/bin"]):
+            return 0
+        raise NotSupported("busybox --install en otro directorio que /bin")
+    if not args or args[0].startswith("-"):
+        raise NotSupported(f"busybox {' '.join(args)} (usa busybox PROGRAMA ...)")
+    return run_program(process, args)
 
 
 def _is_applet_link(path: str) -> bool:
@@ -340,5 +355,5 @@ def _remove_tree(files, path):
 APPLETS = {
     "sh": sh, "ash": sh, "httpd": httpd, "hostname": hostname, "echo": echo, "true": true,
     "false": false, "env": env, "printenv": env, "pwd": pwd, "cat": cat, "ls": ls,
-    "sleep": sleep, "top": top, "mkdir": mkdir, "touch": touch, "rm": rm,
+    "sleep": sleep, "top": top, "mkdir": mkdir, "touch": touch, "rm": rm, "busybox": busybox,
 }

@@ -1,9 +1,11 @@
 """A virtual clock with a SimPy-shaped API: the simulator's only source of time.
 
 Why: a notebook that polls the cluster (list, sleep, repeat) must end on the simulator exactly as it
-does on a real engine, and the autograder must see the same history for the same calls. Nothing in
-`course.sim` reads the wall clock; callers advance this clock instead (`lab.sleep`, or the small
-step every API call costs).
+does on a real engine, and the autograder must see the same history for the same calls. Time moves
+here and nowhere else: ``now`` is read-only, and only ``step``/``run``/``advance`` move it (called
+by ``lab.sleep``, by the small step every API call costs and by ``wait``/``stop``, which let the
+containers' own time pass). The wall clock is read only by ``RealWaits`` (a caller's
+``time.sleep`` between calls).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ class EmptySchedule(Exception):
     """Raised by :meth:`Clock.step` when nothing is scheduled."""
 
 
-@dataclass(order=True)
+@dataclass(order=True, slots=True)
 class _Timer:
     at: float
     seq: int
@@ -39,10 +41,15 @@ class Clock:
     """
 
     def __init__(self, start: float = 0.0):
-        self.now = start
+        self._now = start
         self.firing = False
         self._queue: list[_Timer] = []
         self._seq = itertools.count()
+
+    @property
+    def now(self) -> float:
+        """Virtual seconds since the engine started (moved only by this class's methods)."""
+        return self._now
 
     def schedule(self, delay: float, action: Callable[[], None]) -> _Timer:
         """Run ``action`` once ``delay`` virtual seconds from now; returns a cancellable timer."""
@@ -70,7 +77,7 @@ class Clock:
         if not self._queue:
             raise EmptySchedule()
         timer = heapq.heappop(self._queue)
-        self.now = max(self.now, timer.at)
+        self._now = max(self._now, timer.at)
         self.firing = True  # a timer's action runs now (not an API call): see health.catch_up
         try:
             timer.action()
@@ -81,7 +88,7 @@ class Clock:
         """Fire every timer due up to ``until``, then leave the clock at ``until``."""
         while self.peek() <= until:
             self.step()
-        self.now = max(self.now, until)
+        self._now = max(self._now, until)
 
     def advance(self, seconds: float) -> None:
         """Let ``seconds`` of virtual time pass."""

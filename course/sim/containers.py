@@ -19,7 +19,7 @@ from .naming import rfc3339
 STATUSES = ("created", "restarting", "running", "removing", "paused", "exited", "dead")
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Endpoint:
     """A container's attachment to one network (``NetworkSettings.Networks[name]``)."""
 
@@ -53,7 +53,7 @@ class Endpoint:
         }
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Health:
     """``State.Health``: status, failing streak and the last five probe results."""
 
@@ -70,7 +70,7 @@ class Health:
         return {"Status": self.status, "FailingStreak": self.failing_streak, "Log": list(self.log)}
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Container:
     """One container: configuration (fixed at create) and state (changed by ``lifecycle``)."""
 
@@ -186,6 +186,8 @@ class ContainerStore:
     >>> len(store), store.find("nosuch") is None
     (0, True)
     """
+
+    missing = "No such container: {ref}"  # errors.lookup's 404 for an unknown ref
 
     def __init__(self):
         self.by_id: dict[str, Container] = {}  # insertion order = creation order

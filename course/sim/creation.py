@@ -13,10 +13,9 @@ from __future__ import annotations
 import re
 
 from .containers import Container, Endpoint
+from .errors import Conflict, EngineFailure, Invalid, NotSupported, lookup
 from .filesystem import ContainerView, Filesystem
-from .images import normalize_reference
 from .naming import new_id, random_name
-from .transport import ApiError, bad_request, conflict, not_found, unsupported
 from .volumes import parse_bind, parse_mount
 
 VALID_NAME = re.compile(r"^/?[a-zA-Z0-9][a-zA-Z0-9_.-]+$")
@@ -45,14 +44,14 @@ def _restart_policy(host_config: dict) -> dict:
     policy = dict(host_config.get("RestartPolicy") or {})
     name = policy.get("Name") or "no"
     if name not in POLICIES:
-        raise bad_request(f"invalid restart policy '{name}'")
+        raise Invalid(f"invalid restart policy '{name}'")
     retries = policy.get("MaximumRetryCount") or 0
     if retries and name != "on-failure":
-        raise bad_request(f"maximum retry count cannot be used with restart policy '{name}'")
+        raise Invalid(f"maximum retry count cannot be used with restart policy '{name}'")
     if retries < 0:
-        raise bad_request("maximum retry count cannot be negative")
+        raise Invalid("maximum retry count cannot be negative")
     if name != "no" and host_config.get("AutoRemove"):
-        raise conflict("Conflicting options: AutoRemove and restart policy")
+        raise Conflict("Conflicting options: AutoRemove and restart policy")
     # stored as sent: docker-py sends no policy unless asked, and the engine then shows Name ""
     return {"Name": policy.get("Name") or "", "MaximumRetryCount": retries}
 
@@ -67,26 +66,26 @@ def _log_config(asked: dict | None) -> dict:
     driver = (asked or {}).get("Type") or "json-file"
     options = dict((asked or {}).get("Config") or {})
     if driver in LOG_DRIVERS_OTHER:
-        raise unsupported(f"el driver de logs '{driver}' (usa json-file, local o none)")
+        raise NotSupported(f"el driver de logs '{driver}' (usa json-file, local o none)")
     if driver not in (*LOG_DRIVERS_KEPT, "none"):
-        raise ApiError(500, f"logger: no log driver named '{driver}' is registered")
+        raise EngineFailure(f"logger: no log driver named '{driver}' is registered")
     return {"Type": driver, "Config": options}
 
 
 def _runtime(asked: str | None) -> str:
     if asked and asked != "runc":
-        raise bad_request(f"Unknown runtime specified {asked}")
+        raise Invalid(f"Unknown runtime specified {asked}")
     return "runc"
 
 
 def _check_name(engine, name: str) -> str:
     if not VALID_NAME.match(name):
-        raise bad_request(
+        raise Invalid(
             f"Invalid container name ({name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed")
     name = name.lstrip("/")
     holder = engine.containers.by_name.get(name)
     if holder is not None:
-        raise conflict(
+        raise Conflict(
             f'Conflict. The container name "/{name}" is already in use by container "{holder}". '
             "You have to remove (or rename) that container to be able to reuse that name.")
     return name
@@ -95,28 +94,22 @@ def _check_name(engine, name: str) -> str:
 def _endpoints(engine, host_config: dict, networking: dict | None) -> dict[str, Endpoint]:
     mode = host_config.get("NetworkMode") or "default"
     if mode.startswith("container:"):
-        raise unsupported("network_mode='container:...' (compartir la red de otro contenedor)")
+        raise NotSupported("network_mode='container:...' (compartir la red de otro contenedor)")
     if mode == "host":
-        raise unsupported("la red 'host' (usa una red bridge y publica puertos con ports=)")
+        raise NotSupported("la red 'host' (usa una red bridge y publica puertos con ports=)")
     name = "bridge" if mode == "default" else mode
-    network = engine.networks.find(name)
-    if network is None:
-        matches = engine.networks.matching(name)
-        if len(matches) > 1:
-            raise bad_request(f"{len(matches)} matches found based on name: network {name} is "
-                              "ambiguous")
-        raise not_found(f"network {name} not found")
+    network = lookup(engine.networks.resolve, name, engine.networks.missing)
     configs = (networking or {}).get("EndpointsConfig") or {}
     if len(configs) > 1:
-        raise bad_request("Container cannot be connected to network endpoints: "
+        raise Invalid("Container cannot be connected to network endpoints: "
                           + ", ".join(sorted(configs)))
     config = configs.get(name) or configs.get(network.name) or configs.get(network.id) or {}
     aliases = list(config.get("Aliases") or [])
     if aliases and not network.user_defined:
-        raise bad_request("network-scoped alias is supported only for containers in user "
+        raise Invalid("network-scoped alias is supported only for containers in user "
                           "defined networks")
     if config.get("IPAMConfig"):
-        raise unsupported("las direcciones IP fijas (ipv4_address)")
+        raise NotSupported("las direcciones IP fijas (ipv4_address)")
     endpoint = Endpoint(network, aliases, driver_opts=config.get("DriverOpts") or None)
     endpoint.mac_address = config.get("MacAddress") or ""
     endpoint.links = list(config.get("Links") or [])
@@ -131,13 +124,13 @@ def _mounts(engine, container_id: str, body: dict, host_config: dict):
     mounts, fs_mounts = [], {}
     for spec in specs:
         if spec.kind == "bind":
-            raise unsupported(f"los montajes de un directorio del host ({spec.name}); usa un "
+            raise NotSupported(f"los montajes de un directorio del host ({spec.name}); usa un "
                               "volumen con nombre: volumes={'datos': {'bind': '/data'}}")
         if spec.kind == "tmpfs":
             fs_mounts[spec.destination] = Filesystem()
             continue
         if spec.kind != "volume":
-            raise unsupported(f"los montajes de tipo {spec.kind}")
+            raise NotSupported(f"los montajes de tipo {spec.kind}")
         anonymous = spec.name is None
         name = spec.name or new_id(engine.rng)
         existed = engine.volumes.get(name) is not None
@@ -159,9 +152,7 @@ def create_container(engine, body: dict, name: str | None = None) -> Container:
     """Create a container from an API body (``Config`` fields plus ``HostConfig`` and
     ``NetworkingConfig``), as ``POST /containers/create?name=`` does."""
     ref = body.get("Image") or ""
-    image = engine.images.find(ref)
-    if image is None:
-        raise not_found(f"No such image: {normalize_reference(ref) if ref else ref}")
+    image = lookup(engine.images, ref)
     name = _check_name(engine, name) if name else _unique_random_name(engine)
     host_config = dict(body.get("HostConfig") or {})
     host_config["RestartPolicy"] = _restart_policy(host_config)
@@ -183,7 +174,8 @@ def create_container(engine, body: dict, name: str | None = None) -> Container:
     cmd = body.get("Cmd")
     if isinstance(cmd, str):
         cmd = [cmd]
-    entrypoint = body.get("Entrypoint")
+    asked_entrypoint = body.get("Entrypoint")
+    entrypoint = asked_entrypoint or image.entrypoint
     if isinstance(entrypoint, str):
         entrypoint = [entrypoint]
     config = {
@@ -192,7 +184,7 @@ def create_container(engine, body: dict, name: str | None = None) -> Container:
         "AttachStderr": False, "ExposedPorts": exposed or None,
         "Tty": bool(body.get("Tty")), "OpenStdin": bool(body.get("OpenStdin")),
         "StdinOnce": False, "Env": _merge_env(image.env, body.get("Env")),
-        "Cmd": list(cmd) if cmd else (None if entrypoint else list(image.cmd)),
+        "Cmd": list(cmd) if cmd else (None if asked_entrypoint else list(image.cmd) or None),
         "Healthcheck": _healthcheck(image, body.get("Healthcheck")),
         "Image": ref, "Volumes": body.get("Volumes"), "WorkingDir": body.get("WorkingDir") or "",
         "Entrypoint": list(entrypoint) if entrypoint else None, "OnBuild": None,
@@ -201,7 +193,7 @@ def create_container(engine, body: dict, name: str | None = None) -> Container:
     if body.get("StopTimeout") is not None:
         config["StopTimeout"] = body["StopTimeout"]
     if config["WorkingDir"]:
-        raise unsupported("working_dir (el simulador ejecuta siempre desde /)")
+        raise NotSupported("working_dir (el simulador ejecuta siempre desde /)")
     mounts, fs_mounts = _mounts(engine, container_id, body, host_config)
     container = Container(
         id=container_id, name=name, seq=engine.containers.next_seq(), created=engine.clock.now,

@@ -12,13 +12,12 @@ import random
 from collections.abc import Callable
 from typing import Any
 
-from . import api_containers, api_execs, api_images, api_networks, api_system, api_volumes
+from . import api
 from .clock import Clock, RealWaits
 from .containers import ContainerStore
 from .images import ImageStore
 from .networks import NetworkStore
 from .swarm import install as install_swarm
-from .transport import Router
 from .volumes import VolumeStore
 
 API_STEP = 0.01  # virtual seconds one API call takes
@@ -49,11 +48,8 @@ class Engine:
         self.execs: dict[str, Any] = {}
         self.ip_owner: dict[str, str] = {}  # address -> id of the running container holding it
         self.host_ports: dict[tuple[str, int], str] = {}  # (proto, host port) -> container id
-        self.router = Router()
-        for module in (api_system, api_containers, api_execs, api_networks, api_volumes,
-                       api_images):
-            self.router.include(module.router)
-        install_swarm(self)  # engine.swarm (course/sim/swarm) and the Swarm routes
+        self.router = api.router()  # the HTTP layer (course/sim/api): routes onto this model
+        install_swarm(self)  # engine.swarm (course/sim/swarm)
 
     # -- time -------------------------------------------------------------------------------
     def advance(self, seconds: float) -> None:
@@ -67,7 +63,7 @@ class Engine:
 
     def client(self, timeout: int = 60):
         """A ``docker.DockerClient`` whose requests this engine answers."""
-        from .client import SimDockerClient
+        from .api.client import SimDockerClient
 
         return SimDockerClient(self, timeout=timeout)
 

@@ -15,7 +15,7 @@ from .busybox import ExecutableNotFound, check_executable, oci_exec_error, run_p
 from .process import STDERR, STDOUT, Process, container_env
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Exec:
     """One exec instance (``POST /containers/{id}/exec``) and, once run, its result."""
 

@@ -9,6 +9,7 @@ right one by its longest mount point, as the kernel's mount table does.
 from __future__ import annotations
 
 import posixpath
+import sys
 
 
 def normalize(path: str, cwd: str = "/") -> str:
@@ -17,7 +18,8 @@ def normalize(path: str, cwd: str = "/") -> str:
     >>> normalize("data/../etc//hosts")
     '/etc/hosts'
     """
-    return posixpath.normpath(posixpath.join(cwd, path)).replace("//", "/")
+    # interned: the same few paths (/etc/hosts, /www/index.html...) key every container's files
+    return sys.intern(posixpath.normpath(posixpath.join(cwd, path)).replace("//", "/"))
 
 
 class FsError(Exception):
@@ -45,15 +47,28 @@ class Filesystem:
     def __init__(self, files: dict[str, bytes] | None = None, dirs=()):
         self.files: dict[str, bytes] = {}
         self.dirs: set[str] = {"/"}
+        self._shared_files = self._shared_dirs = False  # tables another tree also reads
         for d in dirs:
             self.mkdir(d, parents=True)
         for path, data in (files or {}).items():
             self.write(path, data, make_parents=True)
 
     def copy(self) -> Filesystem:
-        clone = Filesystem()
-        clone.files, clone.dirs = dict(self.files), set(self.dirs)
+        """An independent tree that shares this one's tables until either changes them (copy
+        on write: 10,000 containers of one image need not hold 10,000 copies of its files)."""
+        clone = Filesystem.__new__(Filesystem)
+        clone.files, clone.dirs = self.files, self.dirs
+        clone._shared_files = clone._shared_dirs = True
+        self._shared_files = self._shared_dirs = True
         return clone
+
+    def _own_files(self) -> None:
+        if self._shared_files:
+            self.files, self._shared_files = dict(self.files), False
+
+    def _own_dirs(self) -> None:
+        if self._shared_dirs:
+            self.dirs, self._shared_dirs = set(self.dirs), False
 
     def is_dir(self, path: str) -> bool:
         return path in self.dirs
@@ -71,6 +86,7 @@ class Filesystem:
             self.mkdir(parent, parents=True)
         if path in self.files:
             raise FsError("File exists")
+        self._own_dirs()
         self.dirs.add(path)
 
     def read(self, path: str) -> bytes:
@@ -89,14 +105,17 @@ class Filesystem:
             self.mkdir(parent, parents=True)
         if path in self.dirs:
             raise FsError(IS_DIR)
+        self._own_files()
         self.files[path] = (self.files.get(path, b"") + data) if append else data
 
     def remove(self, path: str) -> None:
         if path in self.files:
+            self._own_files()
             del self.files[path]
         elif path in self.dirs and path != "/":
             if self.listdir(path):
                 raise FsError("Directory not empty")
+            self._own_dirs()
             self.dirs.discard(path)
         else:
             raise FsError(NOT_FOUND)

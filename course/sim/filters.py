@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from .containers import STATUSES
-from .transport import ApiError, bad_request
+from .errors import EngineFailure, Invalid, NotSupported
 
 KNOWN = {"label", "status", "name", "id", "health", "ancestor", "exited", "network", "volume",
          "before", "since", "isolation", "is-task", "publish", "expose"}
@@ -33,18 +33,17 @@ def _label_candidates(store, values) -> set[str] | None:
 def _validate(filters: dict) -> None:
     for key, values in filters.items():
         if key not in KNOWN:
-            raise bad_request(f"Invalid filter '{key}'")
+            raise Invalid(f"Invalid filter '{key}'")
         if key in ("before", "since", "isolation", "is-task", "publish", "expose"):
-            from .transport import unsupported
 
-            raise unsupported(f"el filtro '{key}' de containers.list")
+            raise NotSupported(f"el filtro '{key}' de containers.list")
         for value in values:
             if key == "status" and value not in STATUSES:
-                raise bad_request(f"Invalid filter 'status={value}'")
+                raise Invalid(f"Invalid filter 'status={value}'")
             if key == "exited" and not value.lstrip("-").isdigit():
-                raise ApiError(500, f'strconv.Atoi: parsing "{value}": invalid syntax')
+                raise EngineFailure(f'strconv.Atoi: parsing "{value}": invalid syntax')
             if key == "health" and value not in HEALTH:
-                raise bad_request(f"Unrecognised filter value for health: {value}")
+                raise Invalid(f"Unrecognised filter value for health: {value}")
 
 
 def select(engine, filters: dict[str, list[str]], all_: bool, limit: int) -> list:

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import cached_property
 
+from .errors import Conflict, lookup
 from .filesystem import Filesystem
 
 PATH_ENV = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -45,23 +47,33 @@ class Image:
     files: dict = field(default_factory=dict)
     size: int = 1_985_553
     web_version: int | None = None  # set for course/web images: what /start.sh serves
+    entrypoint: tuple[str, ...] | None = None
+    labels: dict = field(default_factory=dict)
+    digest: str = ""  # a built image's content digest (course/sim/build.py)
 
     @property
     def id(self) -> str:
-        """Content-addressed like the engine's, here from the first tag (stable across seeds)."""
-        return "sha256:" + hashlib.sha256(self.repo_tags[0].encode()).hexdigest()
+        """Content-addressed like the engine's: a built image's digest, a catalogue image's
+        from its first tag (stable across seeds)."""
+        return "sha256:" + (self.digest or hashlib.sha256(self.repo_tags[0].encode()).hexdigest())
 
     def rootfs(self) -> Filesystem:
-        """A fresh copy of the image's files: the start of a container's own layer."""
+        """A fresh copy of the image's files: the start of a container's own layer (it shares
+        the image's tables until it writes: ``Filesystem.copy``)."""
+        return self._layer.copy()
+
+    @cached_property
+    def _layer(self) -> Filesystem:  # never handed out: only its copies are
         return Filesystem(dict(self.files), dirs=self.dirs)
 
     def config(self) -> dict:
         """The image's ``Config`` (what ``docker image inspect`` shows under ``Config``)."""
         return {
-            "Cmd": list(self.cmd), "Env": list(self.env), "Entrypoint": None,
+            "Cmd": list(self.cmd), "Env": list(self.env),
+            "Entrypoint": list(self.entrypoint) if self.entrypoint else None,
             "ExposedPorts": {p: {} for p in self.exposed_ports} or None,
             "Healthcheck": dict(self.healthcheck) if self.healthcheck else None,
-            "Labels": None, "WorkingDir": "", "Volumes": None, "User": "",
+            "Labels": dict(self.labels) or None, "WorkingDir": "", "Volumes": None, "User": "",
         }
 
     def inspect(self) -> dict:
@@ -130,6 +142,12 @@ class ImageStore:
     True
     """
 
+    missing = "No such image: {ref}"  # errors.lookup's 404 for an unknown ref
+
+    @staticmethod
+    def shown(ref: str) -> str:
+        return normalize_reference(ref) if ref else ref
+
     def __init__(self, images: list[Image] | None = None):
         self._images: dict[str, Image] = {}
         self._tags: dict[str, str] = {}
@@ -140,6 +158,15 @@ class ImageStore:
         self._images.setdefault(image.id, image)
         for t in ([tag] if tag else image.repo_tags):
             self._tags[t] = image.id
+
+    def add_untagged(self, image: Image) -> None:
+        """A built image (or a build step's) before any tag names it."""
+        self._images.setdefault(image.id, image)
+
+    def forget(self, image: Image) -> None:
+        """Drop an untagged build step (the engine keeps it as cache; the simulator has none)."""
+        if not self.tags_of(image):
+            self._images.pop(image.id, None)
 
     def tags_of(self, image: Image) -> list[str]:
         return sorted(t for t, i in self._tags.items() if i == image.id)
@@ -158,6 +185,46 @@ class ImageStore:
 
     def all(self) -> list[Image]:
         return list(self._images.values())
+
+    def remove(self, ref: str, users: list, force: bool = False) -> list[dict]:
+        """``images.remove``, as moby's ``ImageDelete`` decides: a tag goes first (and alone
+        while other tags remain); then the image, unless a container blocks it. ``users``: the
+        containers made from it, ``(short id, running)``. Returns the engine's list of
+        ``{"Untagged": tag}`` / ``{"Deleted": id}``; refuses with its 409 texts."""
+        image = lookup(self, ref)
+        tags = self.tags_of(image)
+        name = normalize_reference(ref)
+        named = name in tags  # a reference, not an id
+        short = image.id[7:19]
+        done = []
+        if named:
+            if not force and len(tags) == 1 and users:
+                raise Conflict(f"conflict: unable to remove repository reference \"{ref}\" "
+                               f"(must force) - container {users[0][0]} is using its "
+                               f"referenced image {short}")
+            done.append({"Untagged": self._untag(name)})
+            if len(tags) > 1:
+                return done
+        running = [cid for cid, is_running in users if is_running]
+        if running:  # a hard conflict: after removing a tag, the image just stays
+            if named:
+                return done
+            raise Conflict(f"conflict: unable to delete {short} (cannot be forced) - image is "
+                           f"being used by running container {running[0]}")
+        if not force and not named:
+            if len({t.rsplit(":", 1)[0] for t in tags}) > 1:
+                raise Conflict(f"conflict: unable to delete {short} (must be forced) - image "
+                               "is referenced in multiple repositories")
+            if users:
+                raise Conflict(f"conflict: unable to delete {short} (must be forced) - image "
+                               f"is being used by stopped container {users[0][0]}")
+        done += [{"Untagged": self._untag(t)} for t in self.tags_of(image)]
+        del self._images[image.id]
+        return [*done, {"Deleted": image.id}]
+
+    def _untag(self, tag: str) -> str:
+        del self._tags[tag]
+        return tag
 
     def catalogue_text(self) -> str:
         return ", ".join(sorted(self._tags))

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from . import attach, health, links
 from .busybox import ExecutableNotFound, check_executable, oci_start_error, run_program
+from .errors import Conflict, Invalid, NotSupported, SimError, TimedOut
 from .process import Process, container_env
-from .transport import ApiError, RequestTimeout, Response, conflict, read_timeout, unsupported
 
 MIN_RUN = 0.001  # virtual seconds even an instant command takes
 AUTO_REMOVE_AFTER = 0.1  # virtual seconds between an exit and the removal AutoRemove asks for
@@ -28,15 +28,15 @@ DEFAULT_STOP_TIMEOUT = 10
 WAIT_LIMIT = 24 * 3600.0  # virtual seconds ``wait`` lets pass before it gives up
 SIGNALS = {"KILL": 9, "TERM": 15, "INT": 2, "HUP": 1, "QUIT": 3, "USR1": 10, "USR2": 12,
            "STOP": 19, "CONT": 18}
-NOT_MODIFIED = Response(status=304)
+NOT_MODIFIED = "not modified"  # start/stop of a container already so (the API answers 304)
 
 
 def argv_of(container) -> list[str]:
     return list(container.config.get("Entrypoint") or []) + list(container.config.get("Cmd") or [])
 
 
-def _not_running(container) -> ApiError:
-    return conflict(f"Container {container.id} is not running")
+def _not_running(container) -> Conflict:
+    return Conflict(f"Container {container.id} is not running")
 
 
 # -- start and exit ------------------------------------------------------------------------------
@@ -46,13 +46,13 @@ def start(engine, container, manual: bool = True):
         return NOT_MODIFIED
     argv = argv_of(container)
     if not argv:
-        raise ApiError(400, "No command specified")
+        raise Invalid("No command specified")
     try:
         check_executable(container, argv[0])
     except ExecutableNotFound as missing:
         container.exit_code = 126 if missing.reason == "permission denied" else 127
         container.error = oci_start_error(missing)
-        raise ApiError(400, container.error) from None
+        raise Invalid(container.error) from None
     container.link_env = links.environment(engine, container)
     if manual:
         engine.clock.cancel(container.timers.pop("restart", None))
@@ -60,7 +60,7 @@ def start(engine, container, manual: bool = True):
         container.manually_stopped = False
     try:
         attach.plug(engine, container)
-    except ApiError as error:
+    except SimError as error:
         attach.unplug(engine, container)
         container.exit_code, container.error = 128, error.message
         raise
@@ -77,7 +77,7 @@ def _run_main(engine, container, argv) -> None:
     process = Process(engine, container, container_env(container), main=True)
     try:
         code = run_program(process, argv)
-    except ApiError:
+    except SimError:
         _exit_now(engine, container, 1)
         raise
     container.logs.extend(process.chunks)
@@ -126,7 +126,7 @@ def _restart_now(engine, container) -> None:
     container.status = "exited"  # start() wants a stopped container
     try:
         start(engine, container, manual=False)
-    except ApiError:
+    except SimError:
         container.status = "exited"
 
 
@@ -162,14 +162,14 @@ def parse_signal(signal) -> int:
         return int(text)
     number = SIGNALS.get(text[3:] if text.startswith("SIG") else text)
     if number is None:
-        raise ApiError(400, f"Invalid signal: {signal}")
+        raise Invalid(f"Invalid signal: {signal}")
     return number
 
 
 def kill(engine, container, signal="KILL"):
     number = parse_signal(signal)
     if not container.running:
-        raise conflict(f"Cannot kill container: {container.id}: Container {container.id} "
+        raise Conflict(f"Cannot kill container: {container.id}: Container {container.id} "
                        "is not running")
     container.manually_stopped = True
     engine.emit("container", "kill", container.id, signal=str(number), **_attributes(container))
@@ -215,7 +215,7 @@ def restart(engine, container, timeout=None):
 def remove(engine, container, force: bool = False, volumes: bool = False) -> None:
     if container.running:
         if not force:
-            raise conflict(
+            raise Conflict(
                 f"You cannot remove a running container {container.id}. Stop the container "
                 "before attempting removal or force remove")
         kill(engine, container, "KILL")
@@ -239,21 +239,21 @@ def remove(engine, container, force: bool = False, volumes: bool = False) -> Non
     engine.emit("container", "destroy", container.id, **_attributes(container))
 
 
-def wait(engine, container, condition: str = "not-running") -> dict:
-    """Let virtual time pass until the container stops (bounded: never hangs)."""
+def wait(engine, container, condition: str = "not-running", limit: float | None = None) -> dict:
+    """Let virtual time pass until the container stops (bounded: never hangs); ``limit``: the
+    virtual seconds the caller waits at most (``wait(timeout=5)``: the client gives up)."""
     if condition not in ("not-running", "next-exit", "removed", ""):
-        raise ApiError(400, f"invalid condition: {condition}")
+        raise Invalid(f"invalid condition: {condition}")
     if condition == "next-exit" and not container.running:
-        raise unsupported("wait(condition='next-exit') sobre un contenedor parado")
-    limit = read_timeout()  # wait(timeout=5): the client gives up after 5 s, as on the engine
+        raise NotSupported("wait(condition='next-exit') sobre un contenedor parado")
     deadline = engine.clock.now + (WAIT_LIMIT if limit is None else limit)
     while container.running or (condition == "removed" and container.status != "removing"):
         if engine.clock.peek() > deadline and limit is not None:
             engine.clock.run(until=deadline)
-            raise RequestTimeout(f"SimAdapter(engine.sim.invalid): Read timed out. "
+            raise TimedOut(f"SimAdapter(engine.sim.invalid): Read timed out. "
                                  f"(read timeout={limit:g})")
         if engine.clock.peek() > deadline:
-            raise unsupported(
+            raise NotSupported(
                 f"esperar a '{container.name}', que no termina nunca (su proceso principal "
                 "sigue en marcha). En un motor real wait() se quedaría bloqueado: para el "
                 "contenedor (stop/kill) antes de esperar")

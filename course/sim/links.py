@@ -8,7 +8,7 @@ for its exposed ports; docker-py's own tests read them with ``env``.
 
 from __future__ import annotations
 
-from .transport import bad_request
+from .errors import Invalid
 
 
 def parse(entry: str) -> tuple[str, str]:
@@ -24,7 +24,7 @@ def environment(engine, container) -> list[str]:
         name, alias = parse(entry)
         linked = engine.containers.find(name)
         if linked is None or not linked.running:
-            raise bad_request(f"Cannot link to a non running container: /{name} AS "
+            raise Invalid(f"Cannot link to a non running container: /{name} AS "
                               f"/{container.name}/{alias}")
         prefix = alias.upper().replace("-", "_").replace(".", "_")
         ip = next((ep.ip for ep in linked.endpoints.values() if ep.ip), "")

@@ -12,8 +12,8 @@ import ipaddress
 from urllib.parse import urlsplit
 
 from . import dns
+from .errors import NotSupported
 from .filesystem import FsError, normalize
-from .transport import unsupported
 from .web import ConnectTimeout, HostUnreachable, http_request
 
 CONNECT_TIMEOUT = 127.0  # seconds Linux retries a SYN before "Connection timed out"
@@ -71,7 +71,7 @@ def _parse_wget(argv):
                         return None, f"wget: option requires an argument -- '{letter}'\n"
                     opts["output" if letter == "O" else "timeout"] = value
                 else:
-                    raise unsupported(f"la opción -{letter} de wget")
+                    raise NotSupported(f"la opción -{letter} de wget")
         else:
             urls.append(arg)
     if not urls:
@@ -94,7 +94,7 @@ def wget(process, argv):
 def _wget_one(process, opts, url: str) -> int:
     parts = urlsplit(url if "://" in url else "http://" + url)
     if parts.scheme != "http":
-        raise unsupported(f"wget con {parts.scheme}:// (solo http:// dentro del simulador)")
+        raise NotSupported(f"wget con {parts.scheme}:// (solo http:// dentro del simulador)")
     host, port = parts.hostname or "", parts.port or 80
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     addresses = lookup(process, host)
@@ -156,11 +156,11 @@ def _wget_one(process, opts, url: str) -> int:
 def nslookup(process, argv):
     names = [a for a in argv[1:] if not a.startswith("-")]
     if len(names) != 1:
-        raise unsupported("nslookup con opciones o con un servidor (usa: nslookup NOMBRE)")
+        raise NotSupported("nslookup con opciones o con un servidor (usa: nslookup NOMBRE)")
     name = names[0]
     process.outside = True
     if _is_ip(name):
-        raise unsupported("las búsquedas inversas de nslookup (nslookup IP)")
+        raise NotSupported("las búsquedas inversas de nslookup (nslookup IP)")
     server = dns.server_for(process.container)
     header = f"Server:\t\t{server}\nAddress:\t{server}:53\n\n"
     answers = dns.resolve(process.engine, process.container, name) \
@@ -190,7 +190,7 @@ def ping(process, argv):
         elif arg in ("-q", "-4"):
             continue
         elif arg.startswith("-"):
-            raise unsupported(f"la opción {arg} de ping (usa ping -c N NOMBRE)")
+            raise NotSupported(f"la opción {arg} de ping (usa ping -c N NOMBRE)")
         else:
             host = arg
     if host is None:

@@ -14,6 +14,7 @@ import heapq
 import ipaddress
 from dataclasses import dataclass, field
 
+from .errors import Invalid
 from .naming import rfc3339
 
 BUILTIN = ("bridge", "host", "none")
@@ -144,6 +145,8 @@ class NetworkStore:
     ('172.17.0.0/16', '172.18.0.1')
     """
 
+    missing = "network {ref} not found"  # errors.lookup's 404 for an unknown ref
+
     def __init__(self, rng):
         from .naming import new_id
 
@@ -203,6 +206,13 @@ class NetworkStore:
     def find(self, ref: str) -> Network | None:
         found = self.matching(ref)
         return found[0] if len(found) == 1 else None
+
+    def resolve(self, ref: str) -> Network | None:
+        """``find``, but a ref several networks match is the caller's error (the engine's 400)."""
+        found = self.matching(ref)
+        if len(found) > 1:
+            raise Invalid(f"{len(found)} matches found based on name: network {ref} is ambiguous")
+        return found[0] if found else None
 
     def all(self) -> list[Network]:
         return list(self.by_id.values())

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 
-from .transport import unsupported
+from .errors import NotSupported
 
 STDOUT, STDERR = 1, 2
 PATH_DEFAULT = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -72,7 +72,7 @@ class Process:
         """A foreground program that never returns: fine as a container's main process, an
         error for ``exec_run`` (it would hang forever on the engine too)."""
         if not self.main:
-            raise unsupported(
+            raise NotSupported(
                 f"un exec_run que no termina nunca ({what}): en un motor real se quedaría "
                 "colgado. Lánzalo como comando principal del contenedor (containers.run) o "
                 "en segundo plano"

@@ -82,6 +82,7 @@ class VolumeStore:
     '/var/lib/docker/volumes/datos/_data'
     """
 
+
     def __init__(self):
         self.by_name: dict[str, Volume] = {}
 

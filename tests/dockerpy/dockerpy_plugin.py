@@ -19,7 +19,7 @@ import types
 
 import pytest
 
-#: every not-supported answer of the simulator starts with this (course/sim/transport.py)
+#: every not-supported answer of the simulator starts with this (course/sim/errors.py: NotSupported)
 UNSUPPORTED_MARK = "El simulador"
 
 BACKEND = os.environ.get("COURSE_DOCKERPY_BACKEND", "sim")
@@ -43,7 +43,7 @@ def _point_at_simulator() -> None:
     import docker.client
 
     from course.sim import Engine
-    from course.sim.client import SimAPIClient
+    from course.sim.api.client import SimAPIClient
     from course.sim.images import dockerpy_test_images
 
     engine = Engine(seed=0)

@@ -131,6 +131,28 @@ UNSUPPORTED_ON_SIM: dict[str, str] = {
         "los logs de un servicio (usa container.logs() en una de sus tareas)",
     "api_service_test.py::ServiceTest::test_update_service_with_defaults_endpoint_spec":
         "publicar puertos de un servicio (routing mesh o mode=host); para probarlo usa ",
+    "api_build_test.py::BuildTest::test_build_container_with_target":
+        "images.build con target (etapas)",
+    "api_build_test.py::BuildTest::test_build_in_context_abs_dockerfile":
+        "la instrucción WORKDIR de un Dockerfile",
+    "api_build_test.py::BuildTest::test_build_in_context_dockerfile":
+        "la instrucción WORKDIR de un Dockerfile",
+    "api_build_test.py::BuildTest::test_build_in_context_nested_dockerfile":
+        "la instrucción WORKDIR de un Dockerfile",
+    "api_build_test.py::BuildTest::test_build_out_of_context_dockerfile":
+        "la instrucción WORKDIR de un Dockerfile",
+    "api_build_test.py::BuildTest::test_build_streaming":
+        "ADD de una URL o de un archivo tar",
+    "api_build_test.py::BuildTest::test_build_with_buildargs":
+        "images.build con buildargs",
+    "api_build_test.py::BuildTest::test_build_with_cache_from":
+        "images.build con cachefrom",
+    "api_build_test.py::BuildTest::test_build_with_dockerignore":
+        "el programa 'find' de busybox",
+    "api_build_test.py::BuildTest::test_build_with_extra_hosts":
+        "images.build con extrahosts",
+    "api_build_test.py::BuildTest::test_build_with_network_mode":
+        "images.build con network_mode",
 }
 
 #: tests the real engine of this machine fails (no registry, no network), with why

@@ -33,6 +33,7 @@ AREAS = {
     "services": ("api_service_test.py", "models_services_test.py"),
     "secrets": ("api_secret_test.py",),
     "nodes": ("models_nodes_test.py",),
+    "build": ("api_build_test.py",),
 }
 ENGINE_AREAS = ("containers", "exec", "networks", "volumes")  # never Swarm on the shared engine
 

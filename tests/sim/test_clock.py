@@ -42,6 +42,15 @@ def test_same_time_timers_keep_insertion_order():
     assert seen == ["x", "y", "z"]
 
 
+def test_time_moves_only_through_the_clock():
+    """Is ``now`` read-only, so that nothing but the clock's own step/run/advance moves time?"""
+    clock = Clock()
+    with pytest.raises(AttributeError):
+        clock.now = 5.0
+    clock.advance(2.0)
+    assert clock.now == 2.0
+
+
 def test_api_calls_move_the_clock(engine, client):
     """Does every API call cost a small virtual step, so polling loops make progress?"""
     before = engine.clock.now

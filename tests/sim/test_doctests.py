@@ -9,7 +9,9 @@ import pytest
 
 MODULES = [
     "naming", "filesystem", "images", "containers", "networks", "volumes", "process", "shell",
-    "engine", "client", "clock", "filters", "dns", "web", "attach", "health", "lifecycle",
+    "engine", "api.client", "api.http", "clock", "filters", "dns", "web", "attach", "health",
+    "lifecycle",
+    "errors", "swarm.common", "shell_syntax",
 ]
 
 

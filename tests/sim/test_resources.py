@@ -142,7 +142,7 @@ def test_unknown_image(client):
 def test_unsupported_feature_says_what_to_do(client):
     """Does an unmodelled feature answer 501 in Spanish, naming the way out?"""
     with pytest.raises(docker.errors.APIError) as caught:
-        client.images.build(fileobj=__import__("io").BytesIO(b"FROM busybox"))
+        client.images.build(fileobj=__import__("io").BytesIO(b"FROM busybox\nUSER nobody"))
     assert caught.value.response.status_code == 501
     assert "Lab(backend='docker')" in caught.value.explanation
 

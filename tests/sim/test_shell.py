@@ -5,7 +5,7 @@ from __future__ import annotations
 import docker
 import pytest
 
-from course.sim.shell import ShellSyntaxError, parse
+from course.sim.shell_syntax import ShellSyntaxError, parse
 
 
 @pytest.fixture

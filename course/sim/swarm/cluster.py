@@ -18,8 +18,8 @@ store. What the Engine API cannot express (adding nodes, taking one down) lives 
 
 from __future__ import annotations
 
+from ..errors import EngineFailure, Unavailable
 from ..images import ImageStore
-from ..transport import ApiError
 from . import specs
 from .controls import NodeControls
 from .ids import VersionCounter, swarm_id
@@ -67,12 +67,12 @@ class Swarm(NodeControls):
     # -- the engine side ------------------------------------------------------------------------
     def require_manager(self) -> None:
         if not self.active:
-            raise ApiError(503, NOT_MANAGER)
+            raise Unavailable(NOT_MANAGER)
 
     def init(self, advertise_addr: str = "127.0.0.1", labels: dict | None = None) -> str:
         """``swarm.init``: this engine becomes the single manager node."""
         if self.active:
-            raise ApiError(503, "This node is already part of a swarm. Use \"docker swarm "
+            raise Unavailable("This node is already part of a swarm. Use \"docker swarm "
                                 "leave\" to leave this swarm and join another one.")
         self._reset_state()
         self.active = True
@@ -107,9 +107,9 @@ class Swarm(NodeControls):
     def leave(self, force: bool = False) -> None:
         """``swarm.leave``: a manager must force; every service, task and secret goes away."""
         if not self.active:
-            raise ApiError(503, "This node is not part of a swarm")
+            raise Unavailable("This node is not part of a swarm")
         if not force:
-            raise ApiError(503, "You are attempting to leave the swarm on a node that is "
+            raise Unavailable("You are attempting to leave the swarm on a node that is "
                                 "participating as a manager. Removing the last manager erases "
                                 "all current state of the swarm. Use `--force` to ignore this "
                                 "message.")
@@ -189,7 +189,7 @@ class Swarm(NodeControls):
         """A new spec (``PreviousSpec`` := the old one), or a manual rollback (swap them)."""
         if rollback:
             if service.previous_spec is None:
-                raise ApiError(500, f"rpc error: code = FailedPrecondition desc = service "
+                raise EngineFailure(f"rpc error: code = FailedPrecondition desc = service "
                                     f"{service.id} does not have a previous spec")
             current = service.spec
             service.set_spec(service.previous_spec)

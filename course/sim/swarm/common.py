@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..errors import EngineFailure, Invalid
 from ..labels import labels_match as label_match  # noqa: F401 - the Swarm routes' name
 
 KNOWN_FILTERS = {
@@ -18,17 +19,16 @@ def check_filters(kind: str, filters: dict) -> None:
     >>> check_filters("tasks", {"desired-state": ["up"]})
     Traceback (most recent call last):
     ...
-    course.sim.transport.ApiError: Invalid desired-state filter: 'up'
+    course.sim.errors.EngineFailure: Invalid desired-state filter: 'up'
     """
-    from ..transport import ApiError, bad_request
     from .tasks import STATE_ORDER
 
     for key in filters:
         if key not in KNOWN_FILTERS[kind]:
-            raise bad_request(f"Invalid filter '{key}'")
+            raise Invalid(f"Invalid filter '{key}'")
     for value in filters.get("desired-state", []) if kind == "tasks" else []:
         if value not in STATE_ORDER:  # any task state name is a valid filter value
-            raise ApiError(500, f"Invalid desired-state filter: '{value}'")
+            raise EngineFailure(f"Invalid desired-state filter: '{value}'")
     for value in filters.get("role", []) if kind == "nodes" else []:
         if value not in ("manager", "worker"):
-            raise ApiError(500, f"Invalid role filter: '{value}'")
+            raise EngineFailure(f"Invalid role filter: '{value}'")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from .. import lifecycle as core
 from ..creation import create_container
-from ..transport import ApiError
+from ..errors import SimError
 
 
 def container_body(cluster, task) -> dict:
@@ -77,7 +77,7 @@ class LocalRuntime:
         try:
             container = create_container(self.engine, container_body(self.cluster, task),
                                          name=task.name)
-        except ApiError as error:
+        except SimError as error:
             self.lifecycle.set_state(task, "rejected", "preparing", error.message)
             self.cluster.task_finished(task, failed=True)
             return
@@ -87,7 +87,7 @@ class LocalRuntime:
             container.view.root.write(path, data, make_parents=True)
         try:
             core.start(self.engine, container)
-        except ApiError as error:
+        except SimError as error:
             self.lifecycle.set_state(task, "rejected", "starting", error.message)
             self.cluster.task_finished(task, failed=True)
             return

@@ -119,6 +119,8 @@ class NodeSet:
     ('a', 'm', None)
     """
 
+    missing = "node {ref} not found"  # errors.lookup's 404 for an unknown ref
+
     def __init__(self):
         self.by_id: dict[str, Node] = {}
 

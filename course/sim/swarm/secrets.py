@@ -65,6 +65,8 @@ def decode(spec: dict) -> bytes:
 class SecretStore:
     """Secrets by id, found by id, name or unique id prefix."""
 
+    missing = "secret {ref} not found"  # errors.lookup's 404 for an unknown ref
+
     def __init__(self):
         self.by_id: dict[str, Secret] = {}
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..errors import NotSupported
 from ..naming import rfc3339
 from . import specs
 
@@ -97,9 +98,8 @@ def check_spec(spec: dict) -> None:
         raise ValueError(prefix + "ContainerSpec: image reference must be provided")
     mode = specs.canonical_mode(spec.get("Mode"))
     if not set(mode) <= {"Replicated", "Global"}:
-        from ..transport import unsupported
 
-        raise unsupported(f"los servicios en modo {', '.join(mode)} (solo replicated y global)")
+        raise NotSupported(f"los servicios en modo {', '.join(mode)} (solo replicated y global)")
     replicas = specs.replicas(spec)
     if replicas is not None and replicas < 0:
         raise ValueError(prefix + "Replicas must be a non-negative number")

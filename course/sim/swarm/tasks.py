@@ -122,12 +122,20 @@ class TaskStore:
     (True, True)
     """
 
+    missing = "task {ref} not found"  # errors.lookup's 404 for an unknown ref
+
     def __init__(self):
         self.by_id: dict[str, Task] = {}
         self.by_service: dict[str, dict[Any, list[Task]]] = {}
 
     def __len__(self) -> int:
         return len(self.by_id)
+
+    def find(self, ref: str) -> Task | None:
+        """By id, or by the first id it prefixes (the engine's task lookup)."""
+        if ref in self.by_id:
+            return self.by_id[ref]
+        return next((t for i, t in self.by_id.items() if i.startswith(ref)), None)
 
     def add(self, task: Task) -> None:
         self.by_id[task.id] = task

@@ -7,7 +7,8 @@ a container uses it) are what the lesson's error cells show.
 
 from __future__ import annotations
 
-from .transport import Response, Router, conflict, not_found, unsupported
+from ..errors import Conflict, NotSupported, lookup
+from .http import Response, Router
 
 router = Router()
 
@@ -17,11 +18,11 @@ def create(req):
     body = req.json()
     name = body.get("Name")
     if not name:
-        from .naming import new_id
+        from ..naming import new_id
 
         name = new_id(req.engine.rng)
     if (body.get("Driver") or "local") != "local" or body.get("DriverOpts"):
-        raise unsupported("volúmenes con otro driver u opciones (solo el driver 'local')")
+        raise NotSupported("volúmenes con otro driver u opciones (solo el driver 'local')")
     existed = req.engine.volumes.get(name) is not None
     volume = req.engine.volumes.create(name, req.engine.clock.now, body.get("Labels"))
     if not existed:
@@ -30,10 +31,7 @@ def create(req):
 
 
 def _find(req, verb: str):
-    volume = req.engine.volumes.get(req.groups[0])
-    if volume is None:
-        raise not_found(f"{verb} {req.groups[0]}: no such volume")
-    return volume
+    return lookup(req.engine.volumes.get, req.groups[0], verb + " {ref}: no such volume")
 
 
 @router.route("GET", "/volumes/([^/]+)")
@@ -66,7 +64,7 @@ def list_(req):
 def remove(req):
     volume = _find(req, "remove")
     if volume.users:
-        raise conflict(f"remove {volume.name}: volume is in use - "
+        raise Conflict(f"remove {volume.name}: volume is in use - "
                        f"[{', '.join(sorted(volume.users))}]")
     req.engine.volumes.remove(volume)
     req.engine.emit("volume", "destroy", volume.name, driver="local")
@@ -75,7 +73,7 @@ def remove(req):
 
 @router.route("POST", "/volumes/prune")
 def prune(req):
-    from .labels import labels_match
+    from ..labels import labels_match
 
     removed = []
     for volume in list(req.engine.volumes.all()):

@@ -7,9 +7,10 @@ ones that answer 503 with the engine's own advice while the engine is not in Swa
 
 from __future__ import annotations
 
+from ..errors import EngineFailure, Invalid, NotSupported, Unavailable, lookup
 from ..naming import rfc3339
-from ..transport import ApiError, Router, bad_request, not_found
-from .common import check_filters, label_match
+from ..swarm.common import check_filters, label_match
+from .http import Router
 
 router = Router()
 
@@ -80,12 +81,11 @@ def swarm_inspect(req):
 
 @router.route("POST", "/swarm/(join|update|unlock|unlockkey)")
 def swarm_unsupported(req):
-    from ..transport import unsupported
 
     if req.groups[0] == "join" and _swarm(req).active:
-        raise ApiError(503, "This node is already part of a swarm. Use \"docker swarm leave\" "
+        raise Unavailable("This node is already part of a swarm. Use \"docker swarm leave\" "
                             "to leave this swarm and join another one.")
-    raise unsupported(f"POST /swarm/{req.groups[0]} (añade nodos con engine.swarm.add_node)")
+    raise NotSupported(f"POST /swarm/{req.groups[0]} (añade nodos con engine.swarm.add_node)")
 
 
 @router.route("GET", "/nodes")
@@ -113,10 +113,7 @@ def nodes_list(req):
 def _node(req):
     swarm = _swarm(req)
     swarm.require_manager()
-    node = swarm.nodes.find(req.groups[0])
-    if node is None:
-        raise not_found(f"node {req.groups[0]} not found")
-    return swarm, node
+    return swarm, lookup(swarm.nodes, req.groups[0])
 
 
 @router.route("GET", "/nodes/([^/]+)")
@@ -128,10 +125,10 @@ def node_inspect(req):
 def node_update(req):
     swarm, node = _node(req)
     if str(node.version) != str(req.arg("version")):
-        raise ApiError(500, "rpc error: code = Unknown desc = update out of sequence")
+        raise EngineFailure("rpc error: code = Unknown desc = update out of sequence")
     spec = req.json()
     if spec.get("Role", node.role) != node.role:
-        raise bad_request("El simulador no cambia el rol de un nodo: añade otro nodo con "
+        raise Invalid("El simulador no cambia el rol de un nodo: añade otro nodo con "
                           "engine.swarm.add_node(..., role='manager').")
     node.labels = dict(spec.get("Labels") or {})
     availability = spec.get("Availability") or node.availability
@@ -145,11 +142,11 @@ def node_update(req):
 def node_remove(req):
     swarm, node = _node(req)
     if node.id == swarm.local_node_id:
-        raise bad_request("rpc error: code = FailedPrecondition desc = node "
+        raise Invalid("rpc error: code = FailedPrecondition desc = node "
                           f"{node.id} is a cluster manager and is a member of the raft cluster. "
                           "It must be demoted to worker before removal")
     if node.state != "down" and not req.flag("force"):
-        raise bad_request(f"rpc error: code = FailedPrecondition desc = node {node.id} is not "
+        raise Invalid(f"rpc error: code = FailedPrecondition desc = node {node.id} is not "
                           "down and can't be removed")
     if node.state != "down":
         swarm.node_down(node.id)

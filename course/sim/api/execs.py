@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import shlex
 
-from . import health
-from .api_containers import find
+from .. import health
+from ..errors import Conflict, NotSupported, lookup
+from ..execs import Exec, run_in_container
+from ..naming import new_id
 from .client import stream_response
-from .execs import Exec, run_in_container
-from .naming import new_id
-from .transport import Response, Router, conflict, not_found, unsupported
+from .containers import find
+from .http import Response, Router
 
 router = Router()
 
@@ -24,14 +25,14 @@ def create(req):
     container = find(req)
     body = req.json()
     if container.status != "running":
-        raise conflict(f"Container {container.id} is not running")
+        raise Conflict(f"Container {container.id} is not running")
     argv = body.get("Cmd") or []
     if isinstance(argv, str):
         argv = shlex.split(argv)
     if body.get("User") or body.get("WorkingDir") or body.get("Privileged"):
-        raise unsupported("exec_run con user, workdir o privileged")
+        raise NotSupported("exec_run con user, workdir o privileged")
     if body.get("AttachStdin"):
-        raise unsupported("exec_run con stdin=True (el simulador no tiene entrada interactiva)")
+        raise NotSupported("exec_run con stdin=True (el simulador no tiene entrada interactiva)")
     exec_ = Exec(new_id(req.engine.rng), container.id, list(argv), list(body.get("Env") or []),
                  bool(body.get("Tty")))
     req.engine.execs[exec_.id] = exec_
@@ -42,10 +43,7 @@ def create(req):
 
 
 def _find_exec(req):
-    exec_ = req.engine.execs.get(req.groups[0])
-    if exec_ is None:
-        raise not_found(f"No such exec instance: {req.groups[0]}")
-    return exec_
+    return lookup(req.engine.execs.get, req.groups[0], "No such exec instance: {ref}")
 
 
 @router.route("POST", r"/exec/([^/]+)/start")
@@ -54,9 +52,9 @@ def start(req):
     engine = req.engine
     container = engine.containers.by_id.get(exec_.container_id)
     if container is None or container.status != "running":
-        raise conflict(f"Container {exec_.container_id} is not running")
+        raise Conflict(f"Container {exec_.container_id} is not running")
     if exec_.exit_code is not None or exec_.running:
-        raise conflict(f"Exec {exec_.id} has already run")
+        raise Conflict(f"Exec {exec_.id} has already run")
     health.wake_sharing(engine, container)  # the exec may change what its health check sees
     engine.emit("container", f"exec_start: {' '.join(exec_.argv)}", container.id,
                 name=container.name, execID=exec_.id)

@@ -9,24 +9,26 @@ from __future__ import annotations
 
 import shlex
 
-from . import lifecycle
+from .. import lifecycle
+from ..creation import create_container
+from ..errors import Conflict, Invalid, NotSupported, lookup
+from ..filters import select
+from ..labels import labels_match
+from ..naming import unix_time
 from .client import stream_response
-from .creation import create_container
-from .filters import select
-from .labels import labels_match
-from .naming import unix_time
-from .transport import ApiError, Response, Router, bad_request, conflict, not_found, unsupported
+from .http import Response, Router, read_timeout
 
 router = Router()
 ID = r"/containers/([^/]+)"
 
 
 def find(req, ref: str | None = None):
-    ref = ref if ref is not None else req.groups[0]
-    container = req.engine.containers.find(ref)
-    if container is None:
-        raise not_found(f"No such container: {ref}")
-    return container
+    return lookup(req.engine.containers, ref if ref is not None else req.groups[0])
+
+
+def _done(result) -> Response:
+    """204, or 304 when the container already was as asked (the model's ``NOT_MODIFIED``)."""
+    return Response(status=304 if result == lifecycle.NOT_MODIFIED else 204)
 
 
 @router.route("POST", "/containers/create")
@@ -96,7 +98,7 @@ def prune(req):
     """Remove every stopped container (``label`` / ``label!`` filters narrow it)."""
     filters = req.filters()
     if set(filters) - {"label", "label!"}:
-        raise unsupported(f"containers.prune con los filtros {sorted(filters)}")
+        raise NotSupported(f"containers.prune con los filtros {sorted(filters)}")
     removed, reclaimed = [], 0
     for c in req.engine.containers.newest_first():
         if c.running or not labels_match(c.labels, filters.get("label", [])):
@@ -125,13 +127,13 @@ def inspect(req):
 
 @router.route("POST", ID + "/start")
 def start(req):
-    return lifecycle.start(req.engine, find(req)) or Response(status=204)
+    return _done(lifecycle.start(req.engine, find(req)))
 
 
 @router.route("POST", ID + "/stop")
 def stop(req):
     t = req.arg("t")
-    return lifecycle.stop(req.engine, find(req), int(t) if t else None) or Response(status=204)
+    return _done(lifecycle.stop(req.engine, find(req), int(t) if t else None))
 
 
 @router.route("POST", ID + "/restart")
@@ -149,13 +151,14 @@ def kill(req):
 
 @router.route("POST", ID + "/wait")
 def wait(req):
-    return lifecycle.wait(req.engine, find(req), req.arg("condition") or "not-running")
+    return lifecycle.wait(req.engine, find(req), req.arg("condition") or "not-running",
+                          read_timeout())
 
 
 @router.route("DELETE", ID)
 def remove(req):
     if req.flag("link"):
-        raise unsupported("remove(link=True)")
+        raise NotSupported("remove(link=True)")
     lifecycle.remove(req.engine, find(req), force=req.flag("force"), volumes=req.flag("v"))
     return Response(status=204)
 
@@ -165,10 +168,10 @@ def rename(req):
     container = find(req)
     new_name = (req.arg("name") or "").lstrip("/")
     if new_name == container.name:
-        raise bad_request("Renaming a container with the same name as its current name")
+        raise Invalid("Renaming a container with the same name as its current name")
     holder = req.engine.containers.by_name.get(new_name)
     if holder is not None:
-        raise conflict(
+        raise Conflict(
             f'Conflict. The container name "/{new_name}" is already in use by container '
             f'"{holder}". You have to remove (or rename) that container to be able to reuse '
             "that name.")
@@ -182,11 +185,11 @@ def rename(req):
 def logs(req):
     container = find(req)
     if container.host_config["LogConfig"]["Type"] == "none":
-        raise ApiError(501, "configured logging driver does not support reading")
+        raise NotSupported.engine_says("configured logging driver does not support reading")
     if req.flag("follow"):  # the engine streams until the container stops: wait, then answer
-        lifecycle.wait(req.engine, container)
+        lifecycle.wait(req.engine, container, limit=read_timeout())
     if req.flag("timestamps") or req.arg("since") not in (None, "0") or req.arg("until"):
-        raise unsupported("logs con timestamps/since/until")
+        raise NotSupported("logs con timestamps/since/until")
     wanted = {1} if req.flag("stdout") else set()
     wanted |= {2} if req.flag("stderr") else set()
     chunks = [(s, d) for s, d in container.logs if s in wanted]
@@ -195,7 +198,7 @@ def logs(req):
         lines = b"".join(d for _, d in chunks).splitlines(keepends=True)
         keep = int(tail)
         if len(chunks) and len({s for s, _ in chunks}) > 1:
-            raise unsupported("logs(tail=N) mezclando stdout y stderr")
+            raise NotSupported("logs(tail=N) mezclando stdout y stderr")
         stream = chunks[0][0] if chunks else 1
         chunks = [(stream, b"".join(lines[-keep:] if keep else []))]
     return stream_response(chunks, tty=bool(container.config.get("Tty")))
@@ -203,4 +206,4 @@ def logs(req):
 
 @router.route("POST", ID + "/(pause|unpause|update|attach|resize|export)")
 def not_modelled(req):
-    raise unsupported(f"containers {req.groups[1]}")
+    raise NotSupported(f"containers {req.groups[1]}")

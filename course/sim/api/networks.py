@@ -9,24 +9,19 @@ networks becomes ambiguous (400), removing a network with endpoints is refused (
 
 from __future__ import annotations
 
-from . import attach
-from .api_containers import find as find_container
-from .labels import labels_match
-from .transport import ApiError, Response, Router, bad_request, conflict, not_found, unsupported
+from .. import attach
+from ..errors import Conflict, Invalid, NotFound, NotSupported, Unavailable, lookup
+from ..labels import labels_match
+from .containers import find as find_container
+from .http import ApiError, Response, Router
 
 router = Router()
 ID = r"/networks/([^/]+)"
 
 
 def find(req, ref: str | None = None):
-    ref = ref if ref is not None else req.groups[0]
-    matches = req.engine.networks.matching(ref)
-    if not matches:
-        raise not_found(f"network {ref} not found")
-    if len(matches) > 1:
-        raise bad_request(f"{len(matches)} matches found based on name: network {ref} is "
-                          "ambiguous")
-    return matches[0]
+    store = req.engine.networks
+    return lookup(store.resolve, ref if ref is not None else req.groups[0], store.missing)
 
 
 
@@ -36,20 +31,20 @@ def create(req):
     body = req.json()
     name, driver = body.get("Name") or "", body.get("Driver") or "bridge"
     if not name:
-        raise bad_request("network name is required")
+        raise Invalid("network name is required")
     if name in ("bridge", "host", "none") or (
             body.get("CheckDuplicate") and req.engine.networks.matching(name)):
-        raise conflict(f"network with name {name} already exists")
+        raise Conflict(f"network with name {name} already exists")
     if driver == "overlay" and not getattr(req.engine, "swarm_active", False):
-        raise ApiError(503, 'This node is not a swarm manager. Use "docker swarm init" or '
+        raise Unavailable('This node is not a swarm manager. Use "docker swarm init" or '
                             '"docker swarm join" to connect this node to swarm and try again.')
     if driver not in ("bridge", "overlay"):  # overlay: Swarm only (checked above)
-        raise unsupported(f"las redes con driver '{driver}' (usa driver='bridge')")
+        raise NotSupported(f"las redes con driver '{driver}' (usa driver='bridge')")
     pools = (body.get("IPAM") or {}).get("Config") or []
     if len(pools) > 1:
-        raise unsupported("las redes con varios rangos IPAM")
+        raise NotSupported("las redes con varios rangos IPAM")
     if body.get("EnableIPv6"):
-        raise unsupported("las redes IPv6")
+        raise NotSupported("las redes IPv6")
     ingress = bool(body.get("Ingress"))
     if ingress and any(n.ingress for n in req.engine.networks.all()):
         raise ApiError(403, "ingress network already exists")
@@ -68,7 +63,7 @@ def inspect(req):
     network = find(req)
     scope = req.arg("scope")
     if scope and scope != network.scope:  # the engine looks only in the scope asked for
-        raise not_found(f"network {req.groups[0]} not found")
+        raise NotFound(req.engine.networks.missing.format(ref=req.groups[0]))
     return network.inspect(req.engine.containers.by_id)
 
 
@@ -114,13 +109,13 @@ def connect(req):
     body = req.json()
     container = find_container(req, body.get("Container") or "")
     if not network.user_defined:
-        raise unsupported(f"conectar un contenedor a la red predefinida '{network.name}'")
+        raise NotSupported(f"conectar un contenedor a la red predefinida '{network.name}'")
     if network.name in container.endpoints:
         raise ApiError(403, f"endpoint with name {container.name} already exists in network "
                             f"{network.name}")
     config = body.get("EndpointConfig") or {}
     if config.get("IPAMConfig"):
-        raise unsupported("las direcciones IP fijas (ipv4_address)")
+        raise NotSupported("las direcciones IP fijas (ipv4_address)")
     attach.connect(req.engine, container, network, config.get("Aliases") or [])
     endpoint = container.endpoints.get(network.name)
     if endpoint is not None:

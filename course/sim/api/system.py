@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from .transport import API_VERSION, Response, Router
+from ..errors import Invalid, NotSupported
+from .http import API_VERSION, Response, Router
 
 router = Router()
 
@@ -30,10 +31,16 @@ def version(req):
 
 @router.route("GET", "/info")
 def info(req):
+    states = [c.status for c in req.engine.containers.by_id.values()]
+    running = sum(s in ("running", "restarting") for s in states)
+    paused = states.count("paused")
     return {
         "ID": f"SIM-{req.engine.seed}", "Name": "sim", "ServerVersion": "20.10.24-sim",
         "OperatingSystem": "Simulador del curso (course.sim)", "NCPU": 2, "MemTotal": 24 << 30,
-        "Swarm": _swarm_info(req.engine),
+        "Containers": len(states), "ContainersRunning": running, "ContainersPaused": paused,
+        "ContainersStopped": len(states) - running - paused,
+        "Images": len(req.engine.images.all()), "Driver": "overlay2",
+        "ExperimentalBuild": False, "Swarm": _swarm_info(req.engine),
     }
 
 
@@ -53,13 +60,12 @@ def events(req):
     ``until`` first, then every event in the window is answered at once. Without ``until`` the
     engine would stream forever, which a simulator cannot answer honestly: 501.
     """
-    from .naming import EPOCH
-    from .transport import unsupported
+    from ..naming import EPOCH
 
     epoch = EPOCH.timestamp()
     until = req.arg("until")
     if until is None:
-        raise unsupported("events() sin until= (el flujo no terminaría nunca); pasa until=")
+        raise NotSupported("events() sin until= (el flujo no terminaría nunca); pasa until=")
     since = float(req.arg("since") or epoch) - epoch
     until = float(until) - epoch
     if until > req.engine.clock.now:
@@ -97,9 +103,8 @@ def _event_matches(event, filters) -> bool:
     for key, values in filters.items():
         check = checks.get(key)
         if check is None:
-            from .transport import bad_request
 
-            raise bad_request(f"Invalid filter '{key}'")
+            raise Invalid(f"Invalid filter '{key}'")
         if key == "label":
             if not all(check(v) for v in values):
                 return False

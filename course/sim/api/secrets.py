@@ -6,10 +6,11 @@ list, and only lets its labels change (a new value is a new secret, under a new 
 
 from __future__ import annotations
 
-from ..transport import Router, bad_request, conflict, not_found
-from .common import check_filters, label_match
-from .ids import swarm_id
-from .secrets import Secret, decode
+from ..errors import Conflict, Invalid, lookup
+from ..swarm.common import check_filters, label_match
+from ..swarm.ids import swarm_id
+from ..swarm.secrets import Secret, decode
+from .http import Router
 
 router = Router()
 
@@ -22,10 +23,7 @@ def _swarm(req):
 
 def _secret(req):
     swarm = _swarm(req)
-    secret = swarm.secrets.find(req.groups[0])
-    if secret is None:
-        raise not_found(f"secret {req.groups[0]} not found")
-    return swarm, secret
+    return swarm, lookup(swarm.secrets, req.groups[0])
 
 
 @router.route("POST", "/secrets/create")
@@ -34,14 +32,14 @@ def secret_create(req):
     spec = req.json()
     name = spec.get("Name") or ""
     if not name:
-        raise bad_request("rpc error: code = InvalidArgument desc = name must be valid as a "
+        raise Invalid("rpc error: code = InvalidArgument desc = name must be valid as a "
                           "DNS name component")
     try:
         data = decode(spec)
     except ValueError as error:
-        raise bad_request(str(error)) from None
+        raise Invalid(str(error)) from None
     if swarm.secrets.by_name(name) is not None:
-        raise conflict(f"rpc error: code = AlreadyExists desc = secret {name} already exists")
+        raise Conflict(f"rpc error: code = AlreadyExists desc = secret {name} already exists")
     secret = Secret(id=swarm_id(swarm.rng), name=name, data=data, created=swarm.clock.now,
                     labels=dict(spec.get("Labels") or {}), version=swarm.versions.bump())
     swarm.secrets.add(secret)
@@ -78,7 +76,7 @@ def secret_update(req):
     swarm, secret = _secret(req)
     spec = req.json()
     if spec.get("Data") or spec.get("Name", secret.name) != secret.name:
-        raise bad_request("rpc error: code = InvalidArgument desc = only updates to Labels are "
+        raise Invalid("rpc error: code = InvalidArgument desc = only updates to Labels are "
                           "allowed")
     secret.labels = dict(spec.get("Labels") or {})
     secret.version = swarm.versions.bump()
@@ -93,7 +91,7 @@ def secret_remove(req):
                           s.template["ContainerSpec"].get("Secrets") or []))
     if users:
         word = "service" if len(users) == 1 else "services"
-        raise bad_request(f"rpc error: code = InvalidArgument desc = secret '{secret.name}' is "
+        raise Invalid(f"rpc error: code = InvalidArgument desc = secret '{secret.name}' is "
                           f"in use by the following {word}: {', '.join(users)}")
     swarm.secrets.remove(secret)
     req.engine.emit("secret", "remove", secret.id, name=secret.name)

@@ -9,10 +9,11 @@ An unknown image is *not* refused here, as on the engine: its tasks are rejected
 
 from __future__ import annotations
 
-from ..transport import ApiError, Router, bad_request, conflict, not_found, unsupported
-from . import specs
-from .common import check_filters, label_match
-from .services import check_spec
+from ..errors import Conflict, EngineFailure, Invalid, NotFound, NotSupported, lookup
+from ..swarm import specs
+from ..swarm.common import check_filters, label_match
+from ..swarm.services import check_spec
+from .http import ApiError, Router
 
 router = Router()
 
@@ -25,35 +26,32 @@ def _swarm(req):
 
 def _service(req):
     swarm = _swarm(req)
-    service = swarm.find_service(req.groups[0])
-    if service is None:
-        raise not_found(f"service {req.groups[0]} not found")
-    return swarm, service
+    return swarm, lookup(swarm.find_service, req.groups[0], "service {ref} not found")
 
 
 def _validate(req, swarm, spec: dict) -> dict:
     try:
         check_spec(spec)
     except ValueError as error:
-        raise bad_request(str(error)) from None
+        raise Invalid(str(error)) from None
     template = spec.setdefault("TaskTemplate", {})
     container = template.setdefault("ContainerSpec", {})
     _check_ports(spec.get("EndpointSpec") or {})
     for ref in container.get("Secrets") or []:
         secret = swarm.secrets.by_id.get(ref.get("SecretID") or "")
         if secret is None:
-            raise bad_request("rpc error: code = InvalidArgument desc = secret reference "
+            raise Invalid("rpc error: code = InvalidArgument desc = secret reference "
                               f"{ref.get('SecretName') or ref.get('SecretID')} not found")
     networks = template.get("Networks") or spec.get("Networks") or []
     store = getattr(req.engine, "networks", None)
     resolved = []
     for attachment in networks:
         target = attachment.get("Target", "")
-        network = store.find(target) if store is not None else None
-        if network is None:
-            raise not_found(f"network {target} not found")
+        network = lookup(store, target) if store is not None else None
+        if network is None:  # a Swarm without the core engine: no networks at all
+            raise NotFound(f"network {target} not found")
         if getattr(network, "driver", "overlay") != "overlay":
-            raise bad_request(f"The network {network.name} cannot be used with services. Only "
+            raise Invalid(f"The network {network.name} cannot be used with services. Only "
                               "networks scoped to the swarm can be used, such as those created "
                               "with the overlay driver.")
         resolved.append({**attachment, "Target": network.id})
@@ -70,9 +68,9 @@ def _check_ports(endpoint: dict) -> None:
         return
     if (endpoint.get("Mode") or "vip") == "dnsrr" and any(
             (p.get("PublishMode") or "ingress") == "ingress" for p in ports):
-        raise bad_request("rpc error: code = InvalidArgument desc = EndpointSpec: port "
+        raise Invalid("rpc error: code = InvalidArgument desc = EndpointSpec: port "
                           "published with ingress mode can't be used with dnsrr mode")
-    raise unsupported("publicar puertos de un servicio (routing mesh o mode=host); para "
+    raise NotSupported("publicar puertos de un servicio (routing mesh o mode=host); para "
                       "probarlo usa lab.http_get(servicio), que responde como un cliente dnsrr")
 
 
@@ -82,7 +80,7 @@ def service_create(req):
     spec = _validate(req, swarm, req.json())
     name = spec.get("Name")
     if name and any(s.name == name for s in swarm.services.values()):
-        raise conflict("rpc error: code = AlreadyExists desc = name conflicts with an existing "
+        raise Conflict("rpc error: code = AlreadyExists desc = name conflicts with an existing "
                        f"object: service {name} already exists")
     service = swarm.create_service(spec)
     return {"ID": service.id, "Warnings": None}
@@ -132,7 +130,7 @@ def service_inspect(req):
 def service_update(req):
     swarm, service = _service(req)
     if str(req.arg("version")) != str(service.version):
-        raise ApiError(500, "rpc error: code = Unknown desc = update out of sequence")
+        raise EngineFailure("rpc error: code = Unknown desc = update out of sequence")
     rollback = req.arg("rollback") == "previous"
     spec = None
     if not rollback:
@@ -156,7 +154,7 @@ def service_remove(req):
 
 @router.route("GET", "/services/([^/]+)/logs")
 def service_logs(req):
-    raise unsupported("los logs de un servicio (usa container.logs() en una de sus tareas)")
+    raise NotSupported("los logs de un servicio (usa container.logs() en una de sus tareas)")
 
 
 @router.route("GET", "/tasks")
@@ -194,8 +192,4 @@ def task_list(req):
 @router.route("GET", "/tasks/([^/]+)")
 def task_inspect(req):
     swarm = _swarm(req)
-    task = swarm.tasks.by_id.get(req.groups[0]) or next(
-        (t for i, t in swarm.tasks.by_id.items() if i.startswith(req.groups[0])), None)
-    if task is None:
-        raise not_found(f"task {req.groups[0]} not found")
-    return task.inspect()
+    return lookup(swarm.tasks, req.groups[0]).inspect()

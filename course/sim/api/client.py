@@ -9,7 +9,7 @@ import docker
 from docker.errors import DockerException
 from docker.utils.socket import consume_socket_output, demux_adaptor
 
-from .transport import API_VERSION, BASE_URL, Response, SimAdapter
+from .http import API_VERSION, BASE_URL, Response, SimAdapter
 
 LIVE_STREAMS_UNSUPPORTED = (
     "El simulador no ofrece flujos en vivo (stream=True, socket=True, follow=True, websockets). "

@@ -127,3 +127,31 @@ def test_07_the_grid_has_one_card_per_task_coloured_by_version(backend, monkeypa
     assert len(grid.cards) == len(tasks) == 3, (grid.cards, tasks)
     assert {card.version for card in grid.cards} == {1}
     assert all(card.state for card in grid.cards)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_01_the_grid_has_one_column_for_the_one_engine_and_a_card_per_container(backend,
+                                                                                 monkeypatch):
+    """«una columna por nodo (aquí solo hay uno, este motor) y una tarjeta por contenedor. El
+    color de relleno es la versión de la imagen; el borde y el texto dicen el estado.»"""
+    with lesson_until("01-", backend, "rejilla = ClusterGrid(", monkeypatch) as cells:
+        grid, lab = cells["rejilla"], cells["lab"]
+        containers = lab.client.containers.list(all=True, filters=lab.filters(app="web"))
+    assert len(grid.columns) == 1, grid.columns
+    assert len(grid.cards) == len(containers) > 0, (grid.cards, containers)
+    assert {card.version for card in grid.cards} == {1}
+    assert {card.state for card in grid.cards} == {c.status for c in containers}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_02_the_service_grid_has_one_column_per_node(backend, monkeypatch):
+    """«Servicio web: una columna por nodo» (the grid's title), after «un servicio de 6
+    réplicas»; «en tu portátil, con un motor real, el clúster tendrá un solo nodo»."""
+    with lesson_until("02-", backend, "rejilla = ClusterGrid(", monkeypatch, swarm=True) as cells:
+        grid, lab = cells["rejilla"], cells["lab"]
+        nodes = lab.client.nodes.list()
+    assert len(grid.columns) == len(nodes) == (3 if backend == "sim" else 1), grid.columns
+    running = [card for card in grid.cards if card.state == "running"]
+    assert len(running) == 6, grid.cards

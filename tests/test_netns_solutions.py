@@ -63,11 +63,14 @@ def _run(notebook: Path, outdir: Path) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module")
-def runs(tmp_path_factory):
-    """``{notebook: Future}``: every lesson's run, started at once in the background."""
+def runs(request, tmp_path_factory):
+    """``{notebook: Future}``: the run of every lesson this session selected (``-k``), all
+    started at once in the background."""
     outdir = tmp_path_factory.mktemp("netns-runs")
-    swarm = [p for p in SOURCES if p.name.startswith(SWARM_LESSONS)]
-    plain = [p for p in SOURCES if p not in swarm]
+    selected = [item.callspec.params["notebook"] for item in request.session.items
+                if item.path == request.path and hasattr(item, "callspec")]
+    swarm = [p for p in selected if p.name.startswith(SWARM_LESSONS)]
+    plain = [p for p in selected if p not in swarm]
     with (ThreadPoolExecutor(max(WORKERS, 1)) as pool,
           ThreadPoolExecutor(1) as swarm_pool):
         if WORKERS <= 1:

@@ -91,15 +91,37 @@ class ConfigCheck:
         return f"nginx -t {verdict} la configuración.\n{self.output.strip()}"
 
 
-def check_config(http_text: str, nginx: str | None = None, timeout: float = 10) -> ConfigCheck:
-    """Run ``nginx -t`` on ``http_text`` wrapped by :func:`main_config`, in a temporary prefix.
+def check_config(http_text: str, nginx: str | None = None, timeout: float = 10,
+                 lab=None) -> ConfigCheck:
+    """Run ``nginx -t`` on ``http_text`` wrapped by :func:`main_config`.
+
+    Where the lesson is on a real engine (``lab`` on Docker, or without ``lab`` an engine that
+    ``Lab(backend="auto")`` would choose) it runs in the kit's nginx container through the engine
+    (:func:`course.nginx_container.check_config`): no nginx needed on the kernel's host. Else, or
+    when that image cannot be built, the host's binary (``nginx``, or found on this machine) in a
+    temporary prefix. When neither can run, ``skipped`` says why and what to do.
 
     >>> check_config("server { listen 127.0.0.1:1; }", nginx="/nonexistent").skipped is not None
     True
     """
+    engine_said = None
+    client = _engine_for(lab) if nginx is None else None
+    if client is not None:
+        from .images import ImageBuildError
+        from .nginx_container import check_config as check_in_container
+
+        try:
+            return check_in_container(client, http_text)
+        except ImageBuildError as error:
+            engine_said = str(error)
     binary = nginx or find_nginx()
     if binary is None or not Path(binary).is_file():
-        return ConfigCheck(False, skipped="no hay nginx en este equipo (Debian: nginx-light)")
+        engine = (f"el motor Docker no pudo ejecutarlo ({engine_said})" if engine_said else
+                  "no contesta ningún motor Docker")
+        return ConfigCheck(False, skipped=(
+            f"{engine} y no hay nginx en este equipo. Arranca Docker (Docker Desktop o el "
+            "servicio docker) o instala nginx (Debian/Ubuntu: 'apt-get install nginx-light') "
+            "y vuelve a ejecutar la celda"))
     with tempfile.TemporaryDirectory(prefix="course-nginx-") as tmp:
         conf = Path(tmp) / "nginx.conf"
         conf.write_text(main_config(http_text, tmp), encoding="utf-8")
@@ -108,10 +130,21 @@ def check_config(http_text: str, nginx: str | None = None, timeout: float = 10) 
             capture_output=True, text=True, timeout=timeout,
         )
     output = (result.stdout + result.stderr).replace(tmp, "<prefijo>")
-    return ConfigCheck(result.returncode == 0, _student_lines(output, http_text))
+    return ConfigCheck(result.returncode == 0, student_lines(output, http_text))
 
 
-def _student_lines(output: str, http_text: str) -> str:
+def _engine_for(lab):
+    """The docker-py client ``nginx -t`` should run through: ``lab``'s when it is on a real
+    engine; without ``lab``, the engine ``Lab(backend="auto")`` would pick (``None`` where it
+    would pick the simulator: ``COURSE_BACKEND=sim``, autograding, or no engine answers)."""
+    if lab is not None:
+        return None if getattr(lab, "engine", None) is not None else lab.client
+    from .lab import choose_backend, engine_client
+
+    return engine_client(timeout=10) if choose_backend("auto") == "docker" else None
+
+
+def student_lines(output: str, http_text: str) -> str:
     """Point nginx's ``nginx.conf:<line>`` at the line of the student's own text."""
     header = main_config("\x00", "/p").split("\x00")[0].count("\n")
     last = len(http_text.strip().splitlines())

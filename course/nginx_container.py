@@ -28,7 +28,8 @@ import docker
 
 from . import images
 from .engine_http import HELPER_LABEL
-from .nginx import FAILED, find_nginx, main_config
+from .nginx import FAILED, ConfigCheck, find_nginx, main_config, student_lines
+from .swarm_mode import KIT_LABEL, KIT_VALUE
 
 TAG = "course/nginx:1"
 PREFIX = "/run/kit-nginx"
@@ -111,6 +112,26 @@ def _config_tar(http_text: str) -> bytes:
         info.size = len(data)
         tar.addfile(info, io.BytesIO(data))
     return buffer.getvalue()
+
+
+def check_config(client, http_text: str, timeout: float = 20) -> ConfigCheck:
+    """``nginx -t`` on ``http_text`` in a throwaway ``course/nginx:1`` container with no network
+    (so a name in an ``upstream`` is "host not found", as on a machine that does not know it):
+    the check needs the engine only, not an nginx on the kernel's host. Raises
+    :class:`course.images.ImageBuildError` when the image cannot be built."""
+    image = ensure_image(client)
+    container = client.containers.create(
+        image, ["/usr/sbin/nginx", "-t", "-p", PREFIX, "-e", f"{PREFIX}/error.log",
+                "-c", f"{PREFIX}/nginx.conf"],
+        network_mode="none", labels={KIT_LABEL: KIT_VALUE, HELPER_LABEL: "nginx-t"})
+    try:
+        container.put_archive("/", _config_tar(http_text))
+        container.start()
+        code = container.wait(timeout=timeout)["StatusCode"]
+        output = container.logs().decode(errors="replace")
+    finally:
+        container.remove(force=True)
+    return ConfigCheck(code == 0, student_lines(output.replace(PREFIX, "<prefijo>"), http_text))
 
 
 class NginxContainer:

@@ -5,6 +5,7 @@ time. Real engine, real network namespace, no mocks."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import socket
@@ -12,7 +13,9 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
+import nbformat
 import pytest
 
 from course.engine_http import HELPER_LABEL
@@ -158,31 +161,23 @@ def test_a_frozen_engine_is_a_spanish_error_within_the_bound(tmp_path, monkeypat
         proxy.close()
 
 
-class TcpToEngine:
+def _load_relay():
+    """tests/browser/relay.py (a loopback TCP port forwarded to a Unix socket), loaded by path:
+    the tests are not a package."""
+    spec = importlib.util.spec_from_file_location("relay", RELAY)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+RELAY = Path(__file__).parent / "browser" / "relay.py"
+ENGINE_SOCKET = "/var/run/docker.sock"
+
+
+def TcpToEngine():  # noqa: N802 - reads as the class it returns
     """``DOCKER_HOST=tcp://127.0.0.1:<port>``: the engine's API on TCP, as a remote engine gives
     it (forwarded to the local socket; the kit sees only the API, like from another machine)."""
-
-    def __init__(self, engine: str = "/var/run/docker.sock"):
-        self.engine = engine
-        self.server = socket.socket()
-        self.server.bind(("127.0.0.1", 0))
-        self.server.listen(16)
-        self.port = self.server.getsockname()[1]
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                conn, _ = self.server.accept()
-            except OSError:
-                return
-            upstream = socket.socket(socket.AF_UNIX)
-            upstream.connect(self.engine)
-            for a, b in ((conn, upstream), (upstream, conn)):
-                threading.Thread(target=pipe, args=(a, b), daemon=True).start()
-
-    def close(self) -> None:
-        self.server.close()
+    return _load_relay().TcpToUnix(ENGINE_SOCKET)
 
 
 def test_a_remote_engine_over_tcp_builds_the_images_and_answers_through_itself(monkeypatch):
@@ -245,3 +240,41 @@ def test_one_exec_per_request_gives_the_same_replies_as_the_session():
         assert replies() == with_session == [(True, 200, 1, False), (False, 404, None, False),
                                              (False, None, None, True)]
         assert lab.runtime.http._session is None
+
+
+REMOTE_RUN = """
+import os, sys
+from pathlib import Path
+sys.path.insert(0, os.path.dirname(sys.argv[3]))
+from relay import TcpToUnix
+from course.grading.validate import run_notebooks
+relay = TcpToUnix(sys.argv[4])
+os.environ["DOCKER_HOST"] = f"tcp://127.0.0.1:{relay.port}"
+[run] = run_notebooks([Path(sys.argv[1])], "docker", Path(sys.argv[2]), timeout=600)
+print(f"{run.notebook}: {run.seconds:.0f} s")
+if run.error:
+    print(run.error)
+    sys.exit(1)
+"""
+
+
+@needs_netns
+@pytest.mark.slow
+def test_a_lesson_solution_runs_on_a_remote_engine_over_tcp_from_a_kernel_without_routes(
+        tmp_path):
+    """Lesson 04 (the helper's requests, nginx -t and nginx in containers, images built over the
+    API) with papermill, its kernel in a network namespace whose only way to the engine is
+    ``DOCKER_HOST=tcp://127.0.0.1:<port>`` (a relay inside that namespace to the engine's socket):
+    a remote engine's API, no route to any container, no Unix socket used by the kit."""
+    [notebook] = (Path(__file__).parents[1] / "source" / "m7-orquestacion").glob("04-*.ipynb")
+    script = f'ip link set lo up && exec {sys.executable} -c "$0" "$1" "$2" "$3" "$4"'
+    result = subprocess.run(
+        ["unshare", "--net", "sh", "-c", script, REMOTE_RUN, str(notebook), str(tmp_path),
+         str(RELAY), ENGINE_SOCKET], capture_output=True, text=True, timeout=900,
+        cwd=Path(__file__).parents[1], env={k: v for k, v in os.environ.items()
+                                            if k != "DOCKER_HOST"})
+    assert result.returncode == 0, f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+    executed = nbformat.read(tmp_path / f"{notebook.stem}.docker.ipynb", as_version=4)
+    said = "".join(o.get("text", "") for c in executed.cells for o in c.get("outputs", []))
+    assert "nginx -t acepta la configuración" in said, said[-2000:]
+    assert "se omite" not in said, said[-2000:]  # the real nginx ran next to the replicas

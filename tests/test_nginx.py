@@ -35,24 +35,79 @@ def test_check_config_without_nginx_says_why_and_does_not_pretend():
     assert "no se ejecutó" in str(check)
 
 
-@needs_nginx
-def test_nginx_t_accepts_a_good_config():
-    check = nginx.check_config(GOOD.replace("%d", str(nginx.free_port())))
+def _on_the_host(text):
+    return nginx.check_config(text, nginx=nginx.find_nginx())
+
+
+def _on_the_engine(text):
+    from course.lab import engine_client
+    from course.nginx_container import check_config
+
+    client = engine_client()
+    if client is None:
+        pytest.skip("no Docker engine answers")
+    return check_config(client, text)
+
+
+# nginx -t where the student's engine is (the kit's nginx container) and on the host (fallback)
+WHERE = [pytest.param(_on_the_host, id="host", marks=needs_nginx),
+         pytest.param(_on_the_engine, id="engine", marks=pytest.mark.docker)]
+
+
+@pytest.mark.parametrize("check_on", WHERE)
+def test_nginx_t_accepts_a_good_config(check_on):
+    check = check_on(GOOD.replace("%d", str(nginx.free_port())))
     assert check.ok, check.output
     assert "test is successful" in check.output
 
 
-@needs_nginx
+@pytest.mark.parametrize("check_on", WHERE)
 @pytest.mark.parametrize("bad, message", [
     ("upstream backend { server 10.0.0.1:80 }", 'unexpected "}"'),
     ("upstream backend { server 10.0.0.1:80 max_fails=x; }", "invalid parameter"),
     # without an upstream block, "backend" is a host name, and this machine cannot resolve it
     ("server { location / { proxy_pass http://backend; } }", "host not found"),
 ])
-def test_nginx_t_rejects_a_bad_config(bad, message):
-    check = nginx.check_config(bad)
+def test_nginx_t_rejects_a_bad_config(check_on, bad, message):
+    check = check_on(bad)
     assert not check.ok and message in check.output, check.output
     assert "<prefijo>" in check.output  # the temporary prefix is not shown to the student
+
+
+@pytest.mark.parametrize("check_on", WHERE)
+def test_errors_point_at_the_students_own_line(check_on):
+    check = check_on("upstream backend {\n    server backend1:3000;\n}\n")
+    assert not check.ok
+    assert "tu configuración, línea 2" in check.output, check.output
+
+
+@pytest.mark.docker
+def test_on_the_engine_nginx_t_needs_no_nginx_on_the_host(monkeypatch):
+    """Docker Desktop's case: the lesson's call (no ``lab``) on a real engine runs ``nginx -t``
+    through the engine; this machine's nginx is hidden from ``check_config`` and not missed.
+    Its throwaway container is gone afterwards."""
+    from course.lab import engine_client
+
+    client = engine_client()
+    if client is None:
+        pytest.skip("no Docker engine answers")
+    monkeypatch.setenv("COURSE_BACKEND", "docker")
+    monkeypatch.setattr(nginx, "find_nginx", lambda: None)
+    mine = {"label": "course.helper=nginx-t"}
+    before = {c.id for c in client.containers.list(all=True, filters=mine)}
+    assert nginx.check_config(GOOD.replace("%d", "8080")).ok
+    rejected = nginx.check_config("upstream backend { server 10.0.0.1:80 }")
+    assert not rejected.ok and 'unexpected "}"' in rejected.output, rejected.output
+    assert {c.id for c in client.containers.list(all=True, filters=mine)} <= before
+
+
+def test_without_engine_or_nginx_the_student_is_told_what_to_do(monkeypatch):
+    monkeypatch.setenv("COURSE_BACKEND", "sim")  # what auto picks where no engine answers
+    monkeypatch.setattr(nginx, "find_nginx", lambda: None)
+    check = nginx.check_config(GOOD.replace("%d", "8080"))
+    assert not check.ok and check.skipped
+    assert "no contesta ningún motor Docker" in str(check)
+    assert "apt-get install nginx-light" in str(check) and "Docker Desktop" in str(check)
 
 
 def test_cannot_run_reason_on_the_simulator():
@@ -94,13 +149,6 @@ def test_real_nginx_balances_two_real_containers(docker_client):
     finally:
         for container in containers:
             container.remove(force=True)
-
-
-@needs_nginx
-def test_errors_point_at_the_students_own_line():
-    check = nginx.check_config("upstream backend {\n    server backend1:3000;\n}\n")
-    assert not check.ok
-    assert "tu configuración, línea 2" in check.output, check.output
 
 
 @pytest.mark.docker

@@ -457,9 +457,11 @@ _ = escalar(lab, 1)  # sin valor al final: nbgrader tomaría un número como not
 
 # %% [markdown]
 # Tu autoescalador, dibujado: una traza nueva (la carga sube a 400 pet./s y vuelve a bajar), un
-# objetivo de 100 pet./s por réplica, una ventana de 3 muestras y una muestra por segundo. La línea
-# naranja es la capacidad que dieron las réplicas que **de verdad** estaban en marcha: mira cuánto
-# tarda en subir y cuánto en bajar.
+# objetivo de 100 pet./s por réplica, una ventana de 3 muestras y un segundo de espera entre
+# muestras, más lo que tardan los contenedores en arrancar o pararse (en el motor real, segundos:
+# por eso allí los puntos quedan más separados). La línea naranja es la capacidad que dieron las
+# réplicas que **de verdad** estaban en marcha: mira cuántas muestras tarda en subir y cuántas en
+# bajar.
 
 # %%
 escalar(lab, 1)

@@ -2,13 +2,15 @@
 
 The server runs on a free loopback port with a token, on a throwaway copy of the course (running
 cells saves outputs: the committed notebooks must stay clean), with ``COURSE_BACKEND=sim`` so
-every kernel uses the simulator. Playwright never downloads a browser: it is handed
+every kernel uses the simulator (``jupyter``), or on the real engine from a kernel that cannot
+route to the containers (``jupyter_engine``). Playwright never downloads a browser: it is handed
 ``/usr/bin/chromium``. Screenshots land in ``artifacts/screenshots/`` (git-ignored).
 """
 
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import socket
 import subprocess
@@ -19,9 +21,12 @@ from pathlib import Path
 
 import pytest
 
+from .relay import TcpToUnix
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("COURSE_CHROMIUM", "/usr/bin/chromium"))
 SHOTS = ROOT / "artifacts" / "screenshots"
+TOKEN = "m7-browser-test"
 IN_CI = os.environ.get("CI", "").lower() == "true"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -68,10 +73,7 @@ def wait_http(url: str, server: subprocess.Popen, seconds: float, log: Path,
             time.sleep(0.5)
 
 
-@pytest.fixture(scope="session")
-def course_copy(tmp_path_factory) -> Path:
-    """The course as a student or instructor has it, copied so the browser cannot dirty it."""
-    root = tmp_path_factory.mktemp("course")
+def _copy_course(root: Path) -> Path:
     for name in ("source", "release", "nbgrader_config.py"):
         src = ROOT / name
         if src.is_dir():
@@ -79,6 +81,12 @@ def course_copy(tmp_path_factory) -> Path:
         elif src.exists():
             shutil.copy(src, root / name)
     return root
+
+
+@pytest.fixture(scope="session")
+def course_copy(tmp_path_factory) -> Path:
+    """The course as a student or instructor has it, copied so the browser cannot dirty it."""
+    return _copy_course(tmp_path_factory.mktemp("course"))
 
 
 def _install_lab_settings() -> None:
@@ -91,33 +99,76 @@ def _install_lab_settings() -> None:
         target.write_text(wanted)
 
 
-@pytest.fixture(scope="session")
-def jupyter(course_copy):
-    """A running JupyterLab: yields ``(base_url, token)``."""
+def _serve(course: Path, backend: str, listen: list[str], netns: bool = False):
+    """Start JupyterLab on ``course`` with every kernel on ``backend``; ``listen`` says where
+    (a port or a Unix socket); with ``netns``, in a network namespace of its own (only ``lo``
+    up, for the kernels' ZMQ sockets). Returns the process and its log."""
     _install_lab_settings()
-    port, token = _free_port(), "m7-browser-test"
     # nbgrader's formgrader runs `alembic` by name: the venv's bin must be on PATH.
     path = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
-    env = dict(os.environ, COURSE_BACKEND="sim", PATH=path,
-               JUPYTER_CONFIG_DIR=str(course_copy / ".jupyter"))
-    log = open(course_copy / "jupyter.log", "w")  # noqa: SIM115 - closed in teardown
-    server = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root",
-         f"--port={port}", "--ServerApp.ip=127.0.0.1", f"--IdentityProvider.token={token}",
-         f"--ServerApp.root_dir={course_copy}", "--LabApp.expose_app_in_browser=True"],
-        cwd=course_copy, env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
+    env = dict(os.environ, COURSE_BACKEND=backend, PATH=path,
+               JUPYTER_CONFIG_DIR=str(course / ".jupyter"))
+    command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", *listen,
+               f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={course}",
+               "--LabApp.expose_app_in_browser=True"]
+    if netns:
+        script = f"ip link set lo up && exec {shlex.join(command)}"
+        command = ["unshare", "--net", "sh", "-c", script]
+    log = open(course / "jupyter.log", "w")  # noqa: SIM115 - closed by _stop
+    server = subprocess.Popen(command, cwd=course, env=env, stdout=log,
+                              stderr=subprocess.STDOUT)
+    return server, log
+
+
+def _stop(server: subprocess.Popen, log) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def jupyter(course_copy):
+    """A running JupyterLab whose kernels use the simulator: yields ``(base_url, token)``."""
+    port = _free_port()
+    server, log = _serve(course_copy, "sim", [f"--port={port}", "--ServerApp.ip=127.0.0.1"])
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_http(f"{base}/api/status?token={token}", server, 60, course_copy / "jupyter.log")
-        yield base, token
+        wait_http(f"{base}/api/status?token={TOKEN}", server, 60, course_copy / "jupyter.log")
+        yield base, TOKEN
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-        log.close()
+        _stop(server, log)
+
+
+@pytest.fixture(scope="session")
+def jupyter_engine(tmp_path_factory):
+    """A running JupyterLab whose kernels use the real engine from a network namespace of their
+    own (Docker Desktop's situation: the engine's socket answers, no container address routes):
+    yields ``(base_url, token, server_pid)``. The server and its kernels live in the namespace
+    (``unshare --net``, only ``lo`` up) and listen on a Unix socket; the browser reaches it
+    through a loopback relay, so no byte of the views' traffic can take a host route."""
+    if os.geteuid() != 0 or not shutil.which("unshare") or not shutil.which("ip"):
+        _missing("a network namespace of its own needs root, unshare and ip (iproute2)")
+    import docker
+
+    try:
+        docker.from_env(timeout=10).ping()
+    except Exception as error:  # noqa: BLE001 - any failure means no engine to test on
+        _missing(f"no Docker engine answers: {error}")
+    course = _copy_course(tmp_path_factory.mktemp("course-engine"))
+    sock = course / "jupyter.sock"
+    server, log = _serve(course, "docker", [f"--ServerApp.sock={sock}"],
+                         netns=True)
+    relay = TcpToUnix(str(sock))
+    base = f"http://127.0.0.1:{relay.port}"
+    try:
+        wait_http(f"{base}/api/status?token={TOKEN}", server, 60, course / "jupyter.log")
+        yield base, TOKEN, server.pid
+    finally:
+        _stop(server, log)
+        relay.close()
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ solved notebook and failures on the student version. Screenshots go to artifacts
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -26,17 +27,19 @@ VIEWS = {  # what each lesson draws, by the view's class in its cells
     "RolloutTimeline": ".widget-html svg, .jp-RenderedHTMLCommon svg",
     "LoadChart": ".widget-html svg, .jp-RenderedHTMLCommon svg",
 }
-@pytest.mark.parametrize("notebook", NOTEBOOKS)
-def test_solved_lesson_runs_in_the_page_and_draws_its_views(jupyter, page, screenshot, notebook):
-    """Does the solved lesson run in JupyterLab without errors and draw its views, and does its
-    last cell (the lab's cleanup) run clean after them?"""
-    base, token = jupyter
+ENGINE_LESSONS = [n for n in NOTEBOOKS if n.startswith(("04-", "05-"))]  # the HTTP path's views
+
+
+def run_solved_and_check_views(base, token, page, screenshot, notebook, shot):
+    """Run the solved lesson in the page (all but its last cell), check there is no error and
+    that every view its cells build is drawn, photograph the views, then run the last cell (the
+    lab's cleanup) and check it is clean too."""
     source = (ROOT / "source" / ASSIGNMENT / f"{notebook}.ipynb").read_text()
     lab_page.open_notebook(page, base, token, f"source/{ASSIGNMENT}/{notebook}.ipynb")
     try:
         lab_page.run_all(page, keep_last=True)
     finally:
-        screenshot(page, f"{notebook}-solved")
+        screenshot(page, f"{shot}-solved")
     errors = [e for e in lab_page.errors(page) if "Traceback" in e or "Error" in e]
     panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
     assert not errors, f"{notebook}: errors in the page:\n" + "\n---\n".join(errors)[:3000]
@@ -46,11 +49,32 @@ def test_solved_lesson_runs_in_the_page_and_draws_its_views(jupyter, page, scree
     if "ClusterGrid(" in source:
         assert panel.locator(".course-grid .course-card").count() > 0, "no card in the grid"
     if "ipywidgets" in source or "course.views" in source:
-        shots = lab_page.shoot_views(page, screenshot, notebook)
+        shots = lab_page.shoot_views(page, screenshot, shot)
         assert shots, f"{notebook}: no widget output to show"
     lab_page.run_last(page)
     errors = [e for e in lab_page.errors(page) if "Traceback" in e or "Error" in e]
     assert not errors, f"{notebook} last cell: " + "\n---\n".join(errors)[:3000]
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_solved_lesson_runs_in_the_page_and_draws_its_views(jupyter, page, screenshot, notebook):
+    """Does the solved lesson run in JupyterLab on the simulator without errors and draw its
+    views, and does its last cell (the lab's cleanup) run clean after them?"""
+    run_solved_and_check_views(*jupyter, page, screenshot, notebook, notebook)
+
+
+@pytest.mark.docker
+@pytest.mark.parametrize("notebook", ENGINE_LESSONS)
+def test_solved_lesson_draws_its_views_on_the_engine_from_a_kernel_without_routes(
+        jupyter_engine, page, screenshot, notebook):
+    """The same, with JupyterLab and its kernels on the real engine in a network namespace of
+    their own (Docker Desktop's situation): the load balancer's traffic (04) and the rollout
+    timeline's samples (05) must all go through the engine. These two runs are also the
+    lessons' papermill proof from a kernel without routes (tests/test_netns_solutions.py
+    leaves them out)."""
+    base, token, server_pid = jupyter_engine
+    assert os.readlink(f"/proc/{server_pid}/ns/net") != os.readlink("/proc/self/ns/net")
+    run_solved_and_check_views(base, token, page, screenshot, notebook, f"{notebook}-engine")
 
 
 def test_the_replicas_slider_and_a_controller_pass_change_the_cards(jupyter, page, screenshot):

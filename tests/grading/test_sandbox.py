@@ -146,7 +146,7 @@ def test_on_backend_docker_the_confined_kernel_reaches_the_engine_and_nothing_el
 
 
 def test_the_submission_wall_clock_spans_its_notebooks(course_copy):
-    """With submission_seconds=12, does a submission whose second notebook sleeps keep the first
+    """With submission_seconds=25, does a submission whose second notebook sleeps keep the first
     notebook's points and lose every later one (the third never runs), judged by the gradebook
     and by the grader's own error in the autograded notebook?"""
     import nbformat
@@ -160,7 +160,7 @@ def test_the_submission_wall_clock_spans_its_notebooks(course_copy):
     from .conftest import ASSIGNMENT, hand_in
 
     config = course_copy.root / "nbgrader_config.py"
-    config.write_text(config.read_text() + "\nc.ConfinedKernelManager.submission_seconds = 12\n")
+    config.write_text(config.read_text() + "\nc.ConfinedKernelManager.submission_seconds = 25\n")
     release = course_copy.step_dir("release", ASSIGNMENT)
     for path in course_copy.notebooks("source", ASSIGNMENT):
         nb = solution_submission(path, release / path.name)
@@ -170,7 +170,7 @@ def test_the_submission_wall_clock_spans_its_notebooks(course_copy):
         hand_in(course_copy, "lenta", path.stem, nb)
     started = time.monotonic()
     report = grading.grade(course_copy, ASSIGNMENT, jobs=1)
-    assert time.monotonic() - started < 90
+    assert time.monotonic() - started < 150  # 25 s, the 10 s start grace, the 3rd kernel
     assert report.ok, [r.error for r in report.results]
     got = scores(db_url_of(course_copy.root), ASSIGNMENT, "lenta")
     assert all(score == top for score, top in got["01-sumas"].values())

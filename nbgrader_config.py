@@ -49,6 +49,7 @@ c.ConfinedKernelManager.memory_mb = 4096  # address space per process (a MemoryE
 c.ConfinedKernelManager.cpu_seconds = 900  # CPU seconds per process (killed beyond)
 c.ConfinedKernelManager.max_processes = 256  # processes and threads at once (a kernel has ~10)
 c.ConfinedKernelManager.wall_seconds = 1800  # a kernel's life: one notebook, killed beyond
+c.ConfinedKernelManager.submission_seconds = 3600  # one submission, all its notebooks
 c.ConfinedKernelManager.file_mb = 512  # largest file the kernel may write
 c.ConfinedKernelManager.tmp_mb = 256  # the sandbox's /tmp, in memory
 
@@ -73,4 +74,13 @@ c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "course.grading.preprocessors.HideHiddenTests",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
+# nbgrader's sanitizers, with OverwriteCells replaced: a deleted test cell goes back to its place
+# in the release (after the cells it needs), not right after the previous graded cell
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "course.grading.preprocessors.PlacedOverwriteCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
 ]

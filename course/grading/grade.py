@@ -47,7 +47,7 @@ from .errors import GradingError
 from .layout import Course
 from .lock import one_grader
 from .nbconfig import db_url_of, load_config, make_api, tools_on_path
-from .sandbox import confinement_problem
+from .sandbox import ConfinedKernelManager, confinement_problem
 from .swarm_turns import default_lock, swarm_notebooks
 from .tamper import read_evidence
 
@@ -159,6 +159,12 @@ def autograde_config(
     config = load_config(root, db_url=db_url, timeout=timeout)
     if backend == "sim":
         config.Execute.shutdown_kernel = "immediate"
+    # the submission's wall clock starts now: its notebooks' kernels share it (sandbox.py)
+    limit = config.ConfinedKernelManager.get(
+        "submission_seconds", ConfinedKernelManager.submission_seconds.default_value
+    )
+    if limit > 0:
+        config.ConfinedKernelManager.submission_deadline = time.time() + limit
     if not confine:
         config.ConfinedKernelManager.confine = False
     elif backend == "docker":

@@ -9,15 +9,20 @@ The first two are plugged into ``Autograde.autograde_preprocessors`` by ``nbgrad
   scores. Stock nbgrader removes the whole autograded submission instead.
 * :class:`TruncateOutput`: nbgrader's ``LimitOutput`` counts lines; one ten-megabyte line passes.
   This caps the characters of each cell's outputs.
+* :class:`PlacedOverwriteCells` (in ``Autograde.sanitize_preprocessors``): a deleted test cell
+  goes back to its place in the release, after the cells it needs.
 * :class:`HideHiddenTests` (in ``GenerateFeedback.preprocessors``): feedback shows no hidden test.
 """
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
+
 from jupyter_core.utils import ensure_async, run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
-from nbgrader.preprocessors import Execute, NbGraderPreprocessor
+from nbgrader.preprocessors import Execute, NbGraderPreprocessor, OverwriteCells
 from traitlets import Integer, List, Unicode
 
 from .cells import HIDDEN_TESTS
@@ -32,6 +37,10 @@ STUCK_HERE = (
     "el calificador lo detuvo."
 )
 STUCK_BEFORE = "No se ejecutó: una celda anterior bloqueó el kernel."
+OUT_OF_TIME = (
+    "No se ejecutó: la entrega agotó su tiempo total de corrección "
+    "(ConfinedKernelManager.submission_seconds)."
+)
 TAMPERED = (
     "No puntúa: el código de la entrega alteró el kernel que ejecuta las pruebas "
     "(la entrega queda marcada para revisión)."
@@ -80,6 +89,9 @@ class ResilientExecute(Execute):
                 write_evidence(folder, self._evidence)
 
     async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
+        deadline = getattr(self.km, "submission_deadline", 0.0)
+        if deadline and time.time() >= deadline and not getattr(self, "_kernel_lost", ""):
+            self._kernel_lost = OUT_OF_TIME  # the submission's wall clock ran out: 0 from here
         if getattr(self, "_kernel_lost", ""):
             if cell.cell_type == "code" and cell.source.strip():
                 cell.outputs = [_error(self._kernel_lost)]
@@ -128,6 +140,11 @@ class ResilientExecute(Execute):
                 cell, cell_index, execution_count=execution_count, store_history=store_history
             )
         except DeadKernelError:
+            deadline = getattr(self.km, "submission_deadline", 0.0)
+            if deadline and time.time() >= deadline:  # killed by the submission's wall clock
+                self._kernel_lost = OUT_OF_TIME
+                cell.setdefault("outputs", []).append(_error(OUT_OF_TIME, "TimeoutError"))
+                return cell
             self._kernel_lost = DEAD_BEFORE
             self.log.warning("kernel died in cell %s; later cells score 0", cell_index)
             cell.setdefault("outputs", []).append(_error(DEAD_HERE))
@@ -205,3 +222,58 @@ class HideHiddenTests(NbGraderPreprocessor):
             if output.output_type == "error":
                 output.traceback = [f"{output.ename}: {output.evalue}"]
         return cell, resources
+
+
+class PlacedOverwriteCells(OverwriteCells):
+    """nbgrader's ``OverwriteCells``, except that a deleted test cell goes back where the release
+    had it: after the last cell before it in the release that the submission still holds.
+
+    nbgrader puts a missing graded cell right after the previous *graded or solution* cell, so a
+    test that needs an ordinary cell in between (data, a helper) runs before it and scores 0 for
+    a correct solution. Cells are matched by their ``grade_id`` or, for ordinary cells, their
+    nbformat id. Without the release notebook (a folder laid out otherwise) nbgrader's own
+    placement is kept.
+    """
+
+    def add_missing_grade_cells(self, nb: NotebookNode, resources):
+        release = self._release_cells(resources)
+        if release is None:
+            return super().add_missing_grade_cells(nb, resources)
+        source_nb = self.gradebook.find_notebook(self.notebook_id, self.assignment_id)
+        source_cells = {cell.name: cell for cell in source_nb.source_cells}
+        grade_cells = {cell.name: cell for cell in source_nb.grade_cells}
+        solutions = {cell.name for cell in source_nb.solution_cells}
+        for position, key in enumerate(release):
+            if key not in grade_cells or key in _cell_keys(nb):
+                continue
+            self.log.warning("Missing grade cell %s encountered, adding to notebook", key)
+            cell = self.missing_cell_transform(
+                source_cells[key], grade_cells[key].max_score, is_solution=key in solutions
+            )
+            where = _cell_keys(nb)
+            before = [where[k] for k in reversed(release[:position]) if k in where]
+            nb.cells.insert(before[0] + 1 if before else 0, cell)
+        return nb, resources
+
+    def _release_cells(self, resources) -> list[str] | None:
+        """The keys of the release notebook's cells, in order (``None`` when it is not found)."""
+        import nbformat
+        from nbgrader.coursedir import CourseDirectory
+
+        info = resources.get("nbgrader", {})
+        coursedir = CourseDirectory(config=self.config)
+        folder = coursedir.format_path(coursedir.release_directory, ".", info.get("assignment"))
+        path = Path(folder) / f"{info.get('notebook')}.ipynb"
+        if not path.is_file():
+            return None
+        return list(_cell_keys(nbformat.read(path, as_version=4)))
+
+
+def _cell_keys(nb: NotebookNode) -> dict[str, int]:
+    """Each cell's key (its ``grade_id``, else its nbformat id) and its index."""
+    keys = {}
+    for index, cell in enumerate(nb.cells):
+        key = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") or cell.get("id")
+        if key:
+            keys.setdefault(key, index)
+    return keys

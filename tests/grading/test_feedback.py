@@ -45,7 +45,7 @@ def test_the_student_still_sees_the_visible_test_and_the_message(feedback_run):
     """Does feedback keep the visible test and the Spanish message of a failed hidden test?"""
     course, _ = feedback_run
     text = html_text(course.root / "feedback" / "bea" / ASSIGNMENT / "01-sumas.html")
-    assert "assert media([1, 2, 3]) == 2" in text
+    assert "assert media(datos_de_prueba) == 2" in text
     text = html_text(course.root / "feedback" / "carla" / ASSIGNMENT / "01-sumas.html")
     assert "suma(1, 2) debería ser 3" in text
 

@@ -100,6 +100,18 @@ def test_edited_and_deleted_tests_are_restored_and_reported(hostile_batch):
     ]
 
 
+def test_a_deleted_test_goes_back_after_the_cells_it_needs(hostile_batch):
+    """Is the deleted test_media_visible put back after the data cell it uses, where the release
+    had it (nbgrader puts it right after the solution, where it fails)? Its point says so too."""
+    course, _, _ = hostile_batch
+    cells = _graded(course, "fx-tests-tocados", "01-sumas").cells
+    where = {c.metadata.get("nbgrader", {}).get("grade_id"): i for i, c in enumerate(cells)}
+    data = next(i for i, c in enumerate(cells) if c.source.startswith("datos_de_prueba ="))
+    assert where["media"] < data < where["test_media_visible"] < where["test_media_oculta"]
+    got = scores(db_url_of(course.root), ASSIGNMENT, "fx-tests-tocados")["01-sumas"]
+    assert got["test_media_visible"] == (1.0, 1.0)
+
+
 def test_megabytes_of_output_are_cut(hostile_batch):
     """Is a 3 MB line and 20000 more lines cut, so the autograded notebook stays small?"""
     course, _, _ = hostile_batch

@@ -101,7 +101,7 @@ def test_a_class_split_over_two_graders_fills_one_gradebook(
              "--jobs", "1", "--db", postgres_db, *[a for s in students for a in ("--student", s)]],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )
-        for root, students in zip(roots, halves)
+        for root, students in zip(roots, halves, strict=True)
     ]
     outputs = [grader.communicate(timeout=600)[0] for grader in graders]
     assert [g.returncode for g in graders] == [0, 0], "\n".join(outputs)

@@ -143,3 +143,40 @@ def test_on_backend_docker_the_confined_kernel_reaches_the_engine_and_nothing_el
     out, _ = _run({"docker_socket": socket}, tmp_path, code)
     assert "ping True" in out, out
     assert "net closed" in out and "host socket False" in out, out
+
+
+def test_the_submission_wall_clock_spans_its_notebooks(course_copy):
+    """With submission_seconds=25, does a submission whose second notebook sleeps keep the first
+    notebook's points and lose every later one (the third never runs), judged by the gradebook
+    and by the grader's own error in the autograded notebook?"""
+    import nbformat
+
+    from course import grading
+    from course.grading.fixtures import solution_submission
+    from course.grading.gradebook import scores
+    from course.grading.nbconfig import db_url_of
+    from course.grading.preprocessors import OUT_OF_TIME
+
+    from .conftest import ASSIGNMENT, hand_in
+
+    config = course_copy.root / "nbgrader_config.py"
+    config.write_text(config.read_text() + "\nc.ConfinedKernelManager.submission_seconds = 25\n")
+    release = course_copy.step_dir("release", ASSIGNMENT)
+    for path in course_copy.notebooks("source", ASSIGNMENT):
+        nb = solution_submission(path, release / path.name)
+        if path.stem == "02-entorno":
+            cell = next(c for c in nb.cells if c.metadata.get("nbgrader", {}).get("solution"))
+            cell.source += "\nimport time\ntime.sleep(120)\n"
+        hand_in(course_copy, "lenta", path.stem, nb)
+    started = time.monotonic()
+    report = grading.grade(course_copy, ASSIGNMENT, jobs=1)
+    assert time.monotonic() - started < 150  # 25 s, the 10 s start grace, the 3rd kernel
+    assert report.ok, [r.error for r in report.results]
+    got = scores(db_url_of(course_copy.root), ASSIGNMENT, "lenta")
+    assert all(score == top for score, top in got["01-sumas"].values())
+    assert all(score == 0 for score, _ in got["02-entorno"].values())
+    assert all(score == 0 for score, _ in got["03-contenedores"].values())
+    graded = course_copy.root / "autograded" / "lenta" / ASSIGNMENT / "03-contenedores.ipynb"
+    cells = nbformat.read(graded, 4).cells
+    tests = [c for c in cells if c.metadata.get("nbgrader", {}).get("grade")]
+    assert tests and all(OUT_OF_TIME in str(c.outputs) for c in tests)

@@ -26,6 +26,7 @@
 # | 2 | `programar(tareas, nodos)`: filtrar y puntuar (*spread*) (Python puro) | 3 + 3 |
 # | 3 | `tareas_por_nodo(lab, servicio)`: dónde corre cada réplica, con docker-py | 2 |
 # | 4 | `reprogramar(nodos, caido)`: adónde irán las tareas de un nodo caído | 3 + 2 |
+# | — | vaciar un nodo y una restricción de colocación: predice con tu `programar` | 2 |
 # | 5 | `quorum(n)` y `fallos_tolerados(n)`: cuántos *managers* pueden caer | 2 |
 
 # %% tags=["parameters"]
@@ -636,12 +637,16 @@ eventos.refresh()
 widgets.VBox([rejilla, eventos])
 
 # %% nbgrader={"grade": true, "grade_id": "test_nodo_caido", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+def _en_marcha_por_nodo(servicio):
+    """Lo que hizo el orquestador, leído por el curso (no por tu tareas_por_nodo: esta prueba
+    puntúa tu predicción, y tareas_por_nodo ya tiene la suya)."""
+    return {n["nombre"]: len(n["tareas"]) for n in leer_nodos(lab, servicio)}
+
+
 if lab.engine is not None:
-    _despues = tareas_por_nodo(lab, web)
+    _despues = _en_marcha_por_nodo(web)
     assert _despues.get("nodo-2") == 0, (
-        f"Tras caer nodo-2 tareas_por_nodo cuenta {_despues.get('nodo-2')} tareas allí y se "
-        "esperaban 0: las tareas del nodo caído tienen DesiredState 'shutdown' (el orquestador "
-        "ya las dio por perdidas) aunque lo último que se supo de ellas fuese 'running'.")
+        f"Tras caer nodo-2 quedan {_despues.get('nodo-2')} tareas en marcha allí y se esperaban 0.")
     assert sum(_despues.values()) == 6, (
         f"El orquestador debía reponer las 6 réplicas en los nodos sanos y hay "
         f"{sum(_despues.values())}: {_despues}.")
@@ -650,8 +655,8 @@ if lab.engine is not None:
         f"Tu predicción ({_prev}) debía coincidir con lo que hizo el orquestador ({_despues}).")
 else:  # un motor real no puede tirar su único nodo: lo suponemos con dos workers vacíos más
     _unico = client.nodes.list()[0].attrs["Description"]["Hostname"]
-    _c = tareas_por_nodo(lab, web)
-    assert _c == {_unico: 6}, f"Se esperaban las 6 tareas en {_unico} y tareas_por_nodo dice {_c}."
+    _c = _en_marcha_por_nodo(web)
+    assert _c == {_unico: 6}, f"Se esperaban las 6 tareas en {_unico} y el clúster dice {_c}."
     _hipotesis = leer_nodos(lab, web) + [nodo("extra-1"), nodo("extra-2")]
     _prev = esperado_tras_caida(_hipotesis, _unico, reprogramar(_hipotesis, _unico))
     assert _prev == {_unico: 0, "extra-1": 3, "extra-2": 3}, (
@@ -659,7 +664,105 @@ else:  # un motor real no puede tirar su único nodo: lo suponemos con dos worke
         f"predicción es {_prev}.")
 
 # %% [markdown]
-# ## 6. ¿Y si se cae un manager? El quórum
+# ## 6. Vaciar un nodo (*drain*) y restricciones de colocación
+#
+# Dos órdenes del día a día de un operador, y tu `filtrar` ya sabe de las dos:
+#
+# * una **restricción de colocación** (`constraints=["node.labels.zona==a"]`): las tareas del
+#   servicio solo pueden ir a nodos con la etiqueta `zona=a` (`docker node update --label-add
+#   zona=a`). Es tu `tarea["restricciones"]`;
+# * **vaciar** un nodo (`docker node update --availability drain`), por ejemplo antes de
+#   actualizar su sistema: el orquestador para sus tareas y las **reprograma** en otros nodos que
+#   pasen el filtro. Si no hay ninguno, se quedan **pendientes** (`pending`, «no suitable node»)
+#   hasta que alguno vuelva a `active`.
+#
+# ```
+#   servicio zonal, constraints=[node.labels.zona==a], 2 réplicas
+#
+#   nodo        zona  disponibilidad  antes         tras vaciar el nodo de zona=a
+#   sim         -     active          -             -        (no cumple la restricción)
+#   nodo-3      a     active → drain  [z1] [z2]     -        (vaciado)
+#                                                   z1, z2: pendientes
+# ```
+#
+# En el simulador el nodo de `zona=a` es `nodo-3` (el `sim` no tiene la etiqueta y `nodo-2` sigue
+# caído). **Con un motor real** hay un solo nodo: le ponemos la etiqueta y lo vaciamos; lo que se
+# ve es lo mismo (las tareas quedan pendientes porque no queda ningún nodo que pase el filtro),
+# pero que la restricción **excluya** a otros nodos sanos solo se ve con los varios nodos del
+# simulador. Primero **predice** con tu `programar`; después mira qué hace el orquestador.
+
+# %%
+def cambiar_nodo(nombre, **cambios):
+    """`docker node update`: cambia el Spec del nodo (Labels, Availability) y lo envía."""
+    n = next(n for n in client.nodes.list() if n.attrs["Description"]["Hostname"] == nombre)
+    n.update({**n.attrs["Spec"], **cambios})
+
+
+def pendientes(servicio):
+    """Las tareas que deben correr y esperan nodo (estado `pending`)."""
+    return [t for t in servicio.tasks(filters={"desired-state": "running"})
+            if t["Status"]["State"] == "pending"]
+
+
+nodo_a = "nodo-3" if lab.engine is not None else client.nodes.list()[0].attrs["Description"]["Hostname"]
+etiquetas_antes = next(n.attrs["Spec"].get("Labels") or {} for n in client.nodes.list()
+                       if n.attrs["Description"]["Hostname"] == nodo_a)
+cambiar_nodo(nodo_a, Labels={**etiquetas_antes, "zona": "a"})
+
+zonal = client.services.create(
+    image=lab.image("web", 1), name=lab.name("zonal"), labels=lab.labels(app="zonal"),
+    mode=docker.types.ServiceMode("replicated", replicas=2),
+    constraints=["node.labels.zona==a"],
+    endpoint_spec=docker.types.EndpointSpec(mode="dnsrr"))
+tareas_zonal = [tarea(f"zonal.{i}", "zonal", cpu=0, memoria=0, zona="a") for i in (1, 2)]
+prediccion_zonal = programar(tareas_zonal, leer_nodos(lab, zonal))
+print("en marcha:", esperar_en_marcha(zonal, 2))
+print("predicción:", prediccion_zonal)
+print("real:      ", {k: v for k, v in tareas_por_nodo(lab, zonal).items() if v})
+
+# %% [markdown]
+# Ahora vaciamos `nodo_a`. Antes de ejecutar la celda, piensa: ¿adónde irán las dos tareas de
+# `zonal`? (¿y las de `web` que corrían allí?)
+
+# %%
+antes_de_vaciar = leer_nodos(lab, zonal)
+vaciado = copy.deepcopy(antes_de_vaciar)
+for n in vaciado:
+    if n["nombre"] == nodo_a:
+        n["disponibilidad"], n["tareas"] = "drain", []
+prediccion_vaciado = programar(tareas_zonal, vaciado)
+
+cambiar_nodo(nodo_a, Availability="drain")
+for _ in range(40):  # acotado: el orquestador crea las tareas nuevas en cuanto ve el drain
+    if len(pendientes(zonal)) == 2:
+        break
+    lab.sleep(0.25)
+print("predicción:", prediccion_vaciado)
+print("pendientes:", [t["Status"].get("Err") or t["Status"]["Message"] for t in pendientes(zonal)])
+rejilla.refresh()
+rejilla
+
+# %% nbgrader={"grade": true, "grade_id": "test_drenar", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+_colocadas = {}
+for _destino in prediccion_zonal.values():
+    _colocadas[_destino] = _colocadas.get(_destino, 0) + 1
+assert _colocadas == {nodo_a: 2}, (
+    f"Con la restricción zona==a, tu programar debía poner las 2 tareas en {nodo_a} (el único "
+    f"nodo con zona=a) y predijo {prediccion_zonal}. Revisa cómo filtrar usa tarea['restricciones'].")
+assert prediccion_vaciado == {"zonal.1": None, "zonal.2": None}, (
+    f"Con {nodo_a} vaciado no queda ningún nodo con zona=a: tu programar debía dejar las dos "
+    f"tareas pendientes (None) y predijo {prediccion_vaciado}. Un nodo en drain no recibe tareas.")
+_pend = pendientes(zonal)
+assert len(_pend) == 2 and not any(_en_marcha_por_nodo(zonal).values()), (
+    f"El orquestador debía dejar las 2 tareas de zonal pendientes y hay {len(_pend)} pendientes y "
+    f"{_en_marcha_por_nodo(zonal)} en marcha.")
+
+# %%
+cambiar_nodo(nodo_a, Availability="active", Labels=etiquetas_antes)  # el nodo, como estaba
+zonal.remove()
+
+# %% [markdown]
+# ## 7. ¿Y si se cae un manager? El quórum
 #
 # Los managers guardan el estado del clúster replicado con **Raft** (etcd en Kubernetes hace lo
 # mismo). Para cambiar algo hace falta que **la mayoría** de los managers esté de acuerdo: el
@@ -715,7 +818,7 @@ for _n in range(1, 200):
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ## 7. Lo que has aprendido
+# ## 8. Lo que has aprendido
 #
 # * 🔑 **Cluster**: conjunto de nodos trabajando juntos; **managers** (el *control plane*: API,
 #   *scheduler*, controladores, estado en etcd/Raft) y **workers** (ejecutan las cargas).

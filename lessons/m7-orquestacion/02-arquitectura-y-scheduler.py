@@ -26,7 +26,7 @@
 # | 2 | `programar(tareas, nodos)`: filtrar y puntuar (*spread*) (Python puro) | 3 + 3 |
 # | 3 | `tareas_por_nodo(lab, servicio)`: dónde corre cada réplica, con docker-py | 2 |
 # | 4 | `reprogramar(nodos, caido)`: adónde irán las tareas de un nodo caído | 3 + 2 |
-# | — | vaciar un nodo y una restricción de colocación: predice con tu `programar` | 2 |
+# | — | una restricción de colocación y vaciar un nodo: predice con tu `programar` | 2 |
 # | 5 | `quorum(n)` y `fallos_tolerados(n)`: cuántos *managers* pueden caer | 2 |
 
 # %% tags=["parameters"]
@@ -664,101 +664,135 @@ else:  # un motor real no puede tirar su único nodo: lo suponemos con dos worke
         f"predicción es {_prev}.")
 
 # %% [markdown]
-# ## 6. Vaciar un nodo (*drain*) y restricciones de colocación
+# ## 6. Restricciones de colocación y vaciar un nodo (*drain*)
 #
 # Dos órdenes del día a día de un operador, y tu `filtrar` ya sabe de las dos:
 #
 # * una **restricción de colocación** (`constraints=["node.labels.zona==a"]`): las tareas del
 #   servicio solo pueden ir a nodos con la etiqueta `zona=a` (`docker node update --label-add
-#   zona=a`). Es tu `tarea["restricciones"]`;
-# * **vaciar** un nodo (`docker node update --availability drain`), por ejemplo antes de
+#   zona=a nodo-3`). Es tu `tarea["restricciones"]`. Si ningún nodo la cumple, las tareas se
+#   quedan **pendientes** (`pending`, «no suitable node (scheduling constraints not satisfied…)»)
+#   hasta que alguno la cumpla;
+# * **vaciar** un nodo (`docker node update --availability drain nodo-3`), por ejemplo antes de
 #   actualizar su sistema: el orquestador para sus tareas y las **reprograma** en otros nodos que
-#   pasen el filtro. Si no hay ninguno, se quedan **pendientes** (`pending`, «no suitable node»)
-#   hasta que alguno vuelva a `active`.
+#   pasen el filtro; si no queda ninguno, se quedan pendientes hasta que alguno vuelva a `active`.
 #
 # ```
 #   servicio zonal, constraints=[node.labels.zona==a], 2 réplicas
 #
-#   nodo        zona  disponibilidad  antes         tras vaciar el nodo de zona=a
-#   sim         -     active          -             -        (no cumple la restricción)
-#   nodo-3      a     active → drain  [z1] [z2]     -        (vaciado)
-#                                                   z1, z2: pendientes
+#                    sim (sin zona)   nodo-2 (caído)   nodo-3
+#   1. sin etiquetas      -                -             -          z1, z2 pendientes
+#   2. zona=a en nodo-3   -                -           [z1][z2]
+#   3. nodo-3 en drain    -                -             -          z1, z2 pendientes
+#                                                                   (las de web de nodo-3 van a sim)
 # ```
 #
-# En el simulador el nodo de `zona=a` es `nodo-3` (el `sim` no tiene la etiqueta y `nodo-2` sigue
-# caído). **Con un motor real** hay un solo nodo: le ponemos la etiqueta y lo vaciamos; lo que se
-# ve es lo mismo (las tareas quedan pendientes porque no queda ningún nodo que pase el filtro),
-# pero que la restricción **excluya** a otros nodos sanos solo se ve con los varios nodos del
-# simulador. Primero **predice** con tu `programar`; después mira qué hace el orquestador.
+# En el simulador lo haces todo de verdad. **Con un motor real** hay un solo nodo y lo comparten
+# todos los servicios del motor (los tuyos y los de otros cuadernos): ponerle etiquetas o
+# vaciarlo afectaría a todos (vaciar el único nodo deja **todas** las tareas del motor
+# pendientes). Ahí se hace de verdad el paso 1, que no toca el nodo, y los pasos 2 y 3 se
+# **predicen** sobre una copia del nodo con la etiqueta o en `drain`; que la restricción excluya a
+# otros nodos sanos, y adónde van las tareas de un nodo vaciado, solo se ve con los varios nodos
+# del simulador. En cada paso, primero **predice** con tu `programar` y después mira qué hace el
+# orquestador.
 
 # %%
+def pendientes(servicio):
+    """Las tareas que esperan nodo (estado `pending`). Su estado deseado es `running`, o `ready`
+    mientras corre el retardo de reinicio (`restart_policy`, 5 s por defecto)."""
+    return [t for t in servicio.tasks() if t["DesiredState"] in ("running", "ready")
+            and t["Status"]["State"] == "pending"]
+
+
+def esperar_pendientes(servicio, n, intentos=40):
+    """Espera (acotado) a que haya ``n`` tareas pendientes; devuelve cuántas hay."""
+    for _ in range(intentos):
+        if len(pendientes(servicio)) == n:
+            break
+        lab.sleep(0.25)
+    return len(pendientes(servicio))
+
+
 def cambiar_nodo(nombre, **cambios):
     """`docker node update`: cambia el Spec del nodo (Labels, Availability) y lo envía."""
     n = next(n for n in client.nodes.list() if n.attrs["Description"]["Hostname"] == nombre)
     n.update({**n.attrs["Spec"], **cambios})
 
 
-def pendientes(servicio):
-    """Las tareas que deben correr y esperan nodo (estado `pending`)."""
-    return [t for t in servicio.tasks(filters={"desired-state": "running"})
-            if t["Status"]["State"] == "pending"]
+def con_cambio(nodos, nombre, **cambios):
+    """Una copia de los nodos de tu scheduler con un nodo cambiado (para predecir)."""
+    copia = copy.deepcopy(nodos)
+    for n in copia:
+        if n["nombre"] == nombre:
+            n.update(cambios)
+    return copia
 
 
-nodo_a = "nodo-3" if lab.engine is not None else client.nodes.list()[0].attrs["Description"]["Hostname"]
-etiquetas_antes = next(n.attrs["Spec"].get("Labels") or {} for n in client.nodes.list()
-                       if n.attrs["Description"]["Hostname"] == nodo_a)
-cambiar_nodo(nodo_a, Labels={**etiquetas_antes, "zona": "a"})
+simulador = lab.engine is not None
+nodo_a = "nodo-3" if simulador else client.nodes.list()[0].attrs["Description"]["Hostname"]
+tareas_zonal = [tarea(f"zonal.{i}", "zonal", cpu=0, memoria=0, zona="a") for i in (1, 2)]
 
+# Paso 1: ningún nodo tiene zona=a (de verdad en los dos motores)
 zonal = client.services.create(
     image=lab.image("web", 1), name=lab.name("zonal"), labels=lab.labels(app="zonal"),
     mode=docker.types.ServiceMode("replicated", replicas=2),
     constraints=["node.labels.zona==a"],
     endpoint_spec=docker.types.EndpointSpec(mode="dnsrr"))
-tareas_zonal = [tarea(f"zonal.{i}", "zonal", cpu=0, memoria=0, zona="a") for i in (1, 2)]
-prediccion_zonal = programar(tareas_zonal, leer_nodos(lab, zonal))
-print("en marcha:", esperar_en_marcha(zonal, 2))
-print("predicción:", prediccion_zonal)
-print("real:      ", {k: v for k, v in tareas_por_nodo(lab, zonal).items() if v})
+prediccion_1 = programar(tareas_zonal, leer_nodos(lab, zonal))
+print("1. predicción:", prediccion_1)
+print("   pendientes:", esperar_pendientes(zonal, 2),
+      [t["Status"].get("Err") or t["Status"]["Message"] for t in pendientes(zonal)][:1])
 
 # %% [markdown]
-# Ahora vaciamos `nodo_a`. Antes de ejecutar la celda, piensa: ¿adónde irán las dos tareas de
-# `zonal`? (¿y las de `web` que corrían allí?)
+# Paso 2: ponemos la etiqueta `zona=a` a `nodo_a` (de verdad solo en el simulador). Antes de
+# ejecutar: ¿dónde irán las dos tareas? ¿Y las de `web`?
 
 # %%
-antes_de_vaciar = leer_nodos(lab, zonal)
-vaciado = copy.deepcopy(antes_de_vaciar)
-for n in vaciado:
-    if n["nombre"] == nodo_a:
-        n["disponibilidad"], n["tareas"] = "drain", []
-prediccion_vaciado = programar(tareas_zonal, vaciado)
+etiquetada = con_cambio(leer_nodos(lab, zonal), nodo_a, etiquetas={"zona": "a"})
+prediccion_2 = programar(tareas_zonal, etiquetada)
+print("2. predicción:", prediccion_2)
+if simulador:
+    cambiar_nodo(nodo_a, Labels={"zona": "a"})
+    print("   en marcha:", esperar_en_marcha(zonal, 2),
+          {n: c for n, c in tareas_por_nodo(lab, zonal).items() if c})
 
-cambiar_nodo(nodo_a, Availability="drain")
-for _ in range(40):  # acotado: el orquestador crea las tareas nuevas en cuanto ve el drain
-    if len(pendientes(zonal)) == 2:
-        break
-    lab.sleep(0.25)
-print("predicción:", prediccion_vaciado)
-print("pendientes:", [t["Status"].get("Err") or t["Status"]["Message"] for t in pendientes(zonal)])
+# %% [markdown]
+# Paso 3: vaciamos `nodo_a` (de verdad solo en el simulador). ¿Adónde irán las tareas de `zonal`?
+# ¿y las de `web` que corrían allí?
+
+# %%
+vaciada = con_cambio(etiquetada, nodo_a, disponibilidad="drain", tareas=[])
+prediccion_3 = programar(tareas_zonal, vaciada)
+print("3. predicción:", prediccion_3)
+if simulador:
+    cambiar_nodo(nodo_a, Availability="drain")
+    print("   pendientes:", esperar_pendientes(zonal, 2))
+    print("   web en marcha:", esperar_en_marcha(web, 6), tareas_por_nodo(lab, web))
 rejilla.refresh()
 rejilla
 
 # %% nbgrader={"grade": true, "grade_id": "test_drenar", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-_colocadas = {}
-for _destino in prediccion_zonal.values():
-    _colocadas[_destino] = _colocadas.get(_destino, 0) + 1
-assert _colocadas == {nodo_a: 2}, (
-    f"Con la restricción zona==a, tu programar debía poner las 2 tareas en {nodo_a} (el único "
-    f"nodo con zona=a) y predijo {prediccion_zonal}. Revisa cómo filtrar usa tarea['restricciones'].")
-assert prediccion_vaciado == {"zonal.1": None, "zonal.2": None}, (
+assert prediccion_1 == {"zonal.1": None, "zonal.2": None}, (
+    "Ningún nodo tiene la etiqueta zona=a: tu programar debía dejar las dos tareas pendientes "
+    f"(None) y predijo {prediccion_1}. Revisa cómo filtrar usa tarea['restricciones'].")
+assert prediccion_2 == {"zonal.1": nodo_a, "zonal.2": nodo_a}, (
+    f"Con zona=a solo en {nodo_a}, tu programar debía poner allí las dos tareas y predijo "
+    f"{prediccion_2}.")
+assert prediccion_3 == {"zonal.1": None, "zonal.2": None}, (
     f"Con {nodo_a} vaciado no queda ningún nodo con zona=a: tu programar debía dejar las dos "
-    f"tareas pendientes (None) y predijo {prediccion_vaciado}. Un nodo en drain no recibe tareas.")
+    f"tareas pendientes (None) y predijo {prediccion_3}. Un nodo en drain no recibe tareas.")
 _pend = pendientes(zonal)
 assert len(_pend) == 2 and not any(_en_marcha_por_nodo(zonal).values()), (
     f"El orquestador debía dejar las 2 tareas de zonal pendientes y hay {len(_pend)} pendientes y "
     f"{_en_marcha_por_nodo(zonal)} en marcha.")
+if simulador:
+    _web = _en_marcha_por_nodo(web)
+    assert _web.get(nodo_a) == 0 and sum(_web.values()) == 6, (
+        f"Al vaciar {nodo_a}, las 6 tareas de web debían seguir en marcha fuera de él: {_web}.")
 
 # %%
-cambiar_nodo(nodo_a, Availability="active", Labels=etiquetas_antes)  # el nodo, como estaba
+if simulador:
+    cambiar_nodo(nodo_a, Availability="active", Labels={})  # el nodo, como estaba
 zonal.remove()
 
 # %% [markdown]

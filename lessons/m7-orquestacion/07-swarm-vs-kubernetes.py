@@ -221,6 +221,41 @@ rejilla = ClusterGrid(lab, app="web", title="El servicio web en el clúster")
 display(rejilla)
 
 # %% [markdown]
+# ### Puertos publicados: la *routing mesh* (`ingress`) o `host`
+#
+# Nuestro servicio no publica puertos: solo lo alcanzan otros contenedores de sus redes (y las
+# peticiones del curso, que salen de dentro del motor). Para abrirlo **fuera** del clúster se
+# publica un puerto, `docker service create -p 8080:80 ...`, o con docker-py
+# `EndpointSpec(ports={8080: 80})` (publicado 8080 → 80 del contenedor). Swarm tiene dos modos:
+#
+# ```
+#   modo ingress (por defecto): la routing mesh        modo host: sin mesh
+#
+#   cliente ──► :8080 en CUALQUIER nodo                cliente ──► :8080 solo en los nodos
+#               │                                                  que tienen una tarea
+#    nodo-1 :8080   nodo-2 :8080   nodo-3 :8080         nodo-1 :8080   nodo-2 (nada)  nodo-3 :8080
+#       └──── red ingress (IPVS) ────┘                     │                            │
+#       ▼              ▼             ▼                     ▼                            ▼
+#    [web.1]        (ninguna)      [web.2]              [web.1]                      [web.2]
+#    (la mesh lleva la conexión a una tarea,            (cada nodo atiende con su tarea; dos
+#     esté en el nodo que esté)                          tareas no caben en un nodo: el puerto
+#                                                        es del nodo)
+# ```
+#
+# * **`ingress`** (`PublishMode: ingress`): todos los nodos escuchan en el puerto publicado, tengan
+#   o no una tarea del servicio, y la red `ingress` reparte las conexiones entre las tareas. Un
+#   balanceador externo puede apuntar a cualquier nodo. No se puede combinar con `dnsrr` (el motor
+#   lo rechaza: *port published with ingress mode can't be used with dnsrr mode*).
+# * **`host`** (`EndpointSpec(ports={8080: (80, "tcp", "host")})`): el puerto se abre solo en los
+#   nodos donde corre una tarea, directamente, sin mesh; sirve, por ejemplo, con un servicio
+#   `global` (una tarea por nodo) detrás de tu propio balanceador.
+#
+# Lo que el clúster ha hecho se lee en el servicio: `servicio.attrs["Endpoint"]["Ports"]` da, por
+# puerto, `TargetPort`, `PublishedPort` (si no lo das, Swarm elige uno libre entre 30000 y 32767) y
+# `PublishMode`. (El simulador del curso no publica puertos; con un motor real, ese puerto queda
+# abierto en tu máquina mientras viva el servicio.)
+
+# %% [markdown]
 # ## 4. Escalar: cambiar el estado deseado
 #
 # En Swarm escalar es cambiar un número del estado deseado: `docker service scale web=5`, o con

@@ -92,9 +92,10 @@ def run_program(process, argv: list[str]) -> int:
             return sh(process, ["sh", path, *argv[1:]])
         else:
             raise ExecutableNotFound(argv[0], f"stat {argv[0]}: no such file or directory")
+    from .archive import ARCHIVE_APPLETS
     from .netapplets import NET_APPLETS
 
-    applet = APPLETS.get(name) or NET_APPLETS.get(name)
+    applet = APPLETS.get(name) or NET_APPLETS.get(name) or ARCHIVE_APPLETS.get(name)
     if applet is not None:
         return applet(process, [name, *argv[1:]])
     if name in ALL_APPLETS:

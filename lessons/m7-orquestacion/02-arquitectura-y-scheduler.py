@@ -26,6 +26,7 @@
 # | 2 | `programar(tareas, nodos)`: filtrar y puntuar (*spread*) (Python puro) | 3 + 3 |
 # | 3 | `tareas_por_nodo(lab, servicio)`: dónde corre cada réplica, con docker-py | 2 |
 # | 4 | `reprogramar(nodos, caido)`: adónde irán las tareas de un nodo caído | 3 + 2 |
+# | — | una restricción de colocación y vaciar un nodo: predice con tu `programar` | 2 |
 # | 5 | `quorum(n)` y `fallos_tolerados(n)`: cuántos *managers* pueden caer | 2 |
 
 # %% tags=["parameters"]
@@ -636,12 +637,16 @@ eventos.refresh()
 widgets.VBox([rejilla, eventos])
 
 # %% nbgrader={"grade": true, "grade_id": "test_nodo_caido", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+def _en_marcha_por_nodo(servicio):
+    """Lo que hizo el orquestador, leído por el curso (no por tu tareas_por_nodo: esta prueba
+    puntúa tu predicción, y tareas_por_nodo ya tiene la suya)."""
+    return {n["nombre"]: len(n["tareas"]) for n in leer_nodos(lab, servicio)}
+
+
 if lab.engine is not None:
-    _despues = tareas_por_nodo(lab, web)
+    _despues = _en_marcha_por_nodo(web)
     assert _despues.get("nodo-2") == 0, (
-        f"Tras caer nodo-2 tareas_por_nodo cuenta {_despues.get('nodo-2')} tareas allí y se "
-        "esperaban 0: las tareas del nodo caído tienen DesiredState 'shutdown' (el orquestador "
-        "ya las dio por perdidas) aunque lo último que se supo de ellas fuese 'running'.")
+        f"Tras caer nodo-2 quedan {_despues.get('nodo-2')} tareas en marcha allí y se esperaban 0.")
     assert sum(_despues.values()) == 6, (
         f"El orquestador debía reponer las 6 réplicas en los nodos sanos y hay "
         f"{sum(_despues.values())}: {_despues}.")
@@ -650,8 +655,8 @@ if lab.engine is not None:
         f"Tu predicción ({_prev}) debía coincidir con lo que hizo el orquestador ({_despues}).")
 else:  # un motor real no puede tirar su único nodo: lo suponemos con dos workers vacíos más
     _unico = client.nodes.list()[0].attrs["Description"]["Hostname"]
-    _c = tareas_por_nodo(lab, web)
-    assert _c == {_unico: 6}, f"Se esperaban las 6 tareas en {_unico} y tareas_por_nodo dice {_c}."
+    _c = _en_marcha_por_nodo(web)
+    assert _c == {_unico: 6}, f"Se esperaban las 6 tareas en {_unico} y el clúster dice {_c}."
     _hipotesis = leer_nodos(lab, web) + [nodo("extra-1"), nodo("extra-2")]
     _prev = esperado_tras_caida(_hipotesis, _unico, reprogramar(_hipotesis, _unico))
     assert _prev == {_unico: 0, "extra-1": 3, "extra-2": 3}, (
@@ -659,7 +664,139 @@ else:  # un motor real no puede tirar su único nodo: lo suponemos con dos worke
         f"predicción es {_prev}.")
 
 # %% [markdown]
-# ## 6. ¿Y si se cae un manager? El quórum
+# ## 6. Restricciones de colocación y vaciar un nodo (*drain*)
+#
+# Dos órdenes del día a día de un operador, y tu `filtrar` ya sabe de las dos:
+#
+# * una **restricción de colocación** (`constraints=["node.labels.zona==a"]`): las tareas del
+#   servicio solo pueden ir a nodos con la etiqueta `zona=a` (`docker node update --label-add
+#   zona=a nodo-3`). Es tu `tarea["restricciones"]`. Si ningún nodo la cumple, las tareas se
+#   quedan **pendientes** (`pending`, «no suitable node (scheduling constraints not satisfied…)»)
+#   hasta que alguno la cumpla;
+# * **vaciar** un nodo (`docker node update --availability drain nodo-3`), por ejemplo antes de
+#   actualizar su sistema: el orquestador para sus tareas y las **reprograma** en otros nodos que
+#   pasen el filtro; si no queda ninguno, se quedan pendientes hasta que alguno vuelva a `active`.
+#
+# ```
+#   servicio zonal, constraints=[node.labels.zona==a], 2 réplicas
+#
+#                    sim (sin zona)   nodo-2 (caído)   nodo-3
+#   1. sin etiquetas      -                -             -          z1, z2 pendientes
+#   2. zona=a en nodo-3   -                -           [z1][z2]
+#   3. nodo-3 en drain    -                -             -          z1, z2 pendientes
+#                                                                   (las de web de nodo-3 van a sim)
+# ```
+#
+# En el simulador lo haces todo de verdad. **Con un motor real** hay un solo nodo y lo comparten
+# todos los servicios del motor (los tuyos y los de otros cuadernos): ponerle etiquetas o
+# vaciarlo afectaría a todos (vaciar el único nodo deja **todas** las tareas del motor
+# pendientes). Ahí se hace de verdad el paso 1, que no toca el nodo, y los pasos 2 y 3 se
+# **predicen** sobre una copia del nodo con la etiqueta o en `drain`; que la restricción excluya a
+# otros nodos sanos, y adónde van las tareas de un nodo vaciado, solo se ve con los varios nodos
+# del simulador. En cada paso, primero **predice** con tu `programar` y después mira qué hace el
+# orquestador.
+
+# %%
+def pendientes(servicio):
+    """Las tareas que esperan nodo (estado `pending`). Su estado deseado es `running`, o `ready`
+    mientras corre el retardo de reinicio (`restart_policy`, 5 s por defecto)."""
+    return [t for t in servicio.tasks() if t["DesiredState"] in ("running", "ready")
+            and t["Status"]["State"] == "pending"]
+
+
+def esperar_pendientes(servicio, n, intentos=40):
+    """Espera (acotado) a que haya ``n`` tareas pendientes; devuelve cuántas hay."""
+    for _ in range(intentos):
+        if len(pendientes(servicio)) == n:
+            break
+        lab.sleep(0.25)
+    return len(pendientes(servicio))
+
+
+def cambiar_nodo(nombre, **cambios):
+    """`docker node update`: cambia el Spec del nodo (Labels, Availability) y lo envía."""
+    n = next(n for n in client.nodes.list() if n.attrs["Description"]["Hostname"] == nombre)
+    n.update({**n.attrs["Spec"], **cambios})
+
+
+def con_cambio(nodos, nombre, **cambios):
+    """Una copia de los nodos de tu scheduler con un nodo cambiado (para predecir)."""
+    copia = copy.deepcopy(nodos)
+    for n in copia:
+        if n["nombre"] == nombre:
+            n.update(cambios)
+    return copia
+
+
+simulador = lab.engine is not None
+nodo_a = "nodo-3" if simulador else client.nodes.list()[0].attrs["Description"]["Hostname"]
+tareas_zonal = [tarea(f"zonal.{i}", "zonal", cpu=0, memoria=0, zona="a") for i in (1, 2)]
+
+# Paso 1: ningún nodo tiene zona=a (de verdad en los dos motores)
+zonal = client.services.create(
+    image=lab.image("web", 1), name=lab.name("zonal"), labels=lab.labels(app="zonal"),
+    mode=docker.types.ServiceMode("replicated", replicas=2),
+    constraints=["node.labels.zona==a"],
+    endpoint_spec=docker.types.EndpointSpec(mode="dnsrr"))
+prediccion_1 = programar(tareas_zonal, leer_nodos(lab, zonal))
+print("1. predicción:", prediccion_1)
+print("   pendientes:", esperar_pendientes(zonal, 2),
+      [t["Status"].get("Err") or t["Status"]["Message"] for t in pendientes(zonal)][:1])
+
+# %% [markdown]
+# Paso 2: ponemos la etiqueta `zona=a` a `nodo_a` (de verdad solo en el simulador). Antes de
+# ejecutar: ¿dónde irán las dos tareas? ¿Y las de `web`?
+
+# %%
+etiquetada = con_cambio(leer_nodos(lab, zonal), nodo_a, etiquetas={"zona": "a"})
+prediccion_2 = programar(tareas_zonal, etiquetada)
+print("2. predicción:", prediccion_2)
+if simulador:
+    cambiar_nodo(nodo_a, Labels={"zona": "a"})
+    print("   en marcha:", esperar_en_marcha(zonal, 2),
+          {n: c for n, c in tareas_por_nodo(lab, zonal).items() if c})
+
+# %% [markdown]
+# Paso 3: vaciamos `nodo_a` (de verdad solo en el simulador). ¿Adónde irán las tareas de `zonal`?
+# ¿y las de `web` que corrían allí?
+
+# %%
+vaciada = con_cambio(etiquetada, nodo_a, disponibilidad="drain", tareas=[])
+prediccion_3 = programar(tareas_zonal, vaciada)
+print("3. predicción:", prediccion_3)
+if simulador:
+    cambiar_nodo(nodo_a, Availability="drain")
+    print("   pendientes:", esperar_pendientes(zonal, 2))
+    print("   web en marcha:", esperar_en_marcha(web, 6), tareas_por_nodo(lab, web))
+rejilla.refresh()
+rejilla
+
+# %% nbgrader={"grade": true, "grade_id": "test_drenar", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+assert prediccion_1 == {"zonal.1": None, "zonal.2": None}, (
+    "Ningún nodo tiene la etiqueta zona=a: tu programar debía dejar las dos tareas pendientes "
+    f"(None) y predijo {prediccion_1}. Revisa cómo filtrar usa tarea['restricciones'].")
+assert prediccion_2 == {"zonal.1": nodo_a, "zonal.2": nodo_a}, (
+    f"Con zona=a solo en {nodo_a}, tu programar debía poner allí las dos tareas y predijo "
+    f"{prediccion_2}.")
+assert prediccion_3 == {"zonal.1": None, "zonal.2": None}, (
+    f"Con {nodo_a} vaciado no queda ningún nodo con zona=a: tu programar debía dejar las dos "
+    f"tareas pendientes (None) y predijo {prediccion_3}. Un nodo en drain no recibe tareas.")
+_pend = pendientes(zonal)
+assert len(_pend) == 2 and not any(_en_marcha_por_nodo(zonal).values()), (
+    f"El orquestador debía dejar las 2 tareas de zonal pendientes y hay {len(_pend)} pendientes y "
+    f"{_en_marcha_por_nodo(zonal)} en marcha.")
+if simulador:
+    _web = _en_marcha_por_nodo(web)
+    assert _web.get(nodo_a) == 0 and sum(_web.values()) == 6, (
+        f"Al vaciar {nodo_a}, las 6 tareas de web debían seguir en marcha fuera de él: {_web}.")
+
+# %%
+if simulador:
+    cambiar_nodo(nodo_a, Availability="active", Labels={})  # el nodo, como estaba
+zonal.remove()
+
+# %% [markdown]
+# ## 7. ¿Y si se cae un manager? El quórum
 #
 # Los managers guardan el estado del clúster replicado con **Raft** (etcd en Kubernetes hace lo
 # mismo). Para cambiar algo hace falta que **la mayoría** de los managers esté de acuerdo: el
@@ -715,7 +852,7 @@ for _n in range(1, 200):
 ### END HIDDEN TESTS
 
 # %% [markdown]
-# ## 7. Lo que has aprendido
+# ## 8. Lo que has aprendido
 #
 # * 🔑 **Cluster**: conjunto de nodos trabajando juntos; **managers** (el *control plane*: API,
 #   *scheduler*, controladores, estado en etcd/Raft) y **workers** (ejecutan las cargas).

@@ -23,8 +23,9 @@
 # | 1 | `crear_servicio`: un servicio de Swarm replicado, `dnsrr`, con su `UpdateConfig` completa | 3 |
 # | 2 | `escalar_servicio`: de 3 a 5 réplicas, esperando a que estén en marcha | 2 |
 # | 3 | `actualizar_servicio`: rolling update a v2, comprobado en el historial de tareas | 3 |
-# | 4 | `manifiestos`: Deployment + Service de Kubernetes, válidos contra el esquema real | 3 |
-# | 5 | `recomendar`: ¿Compose, Swarm o Kubernetes? | 1 + 2 |
+# | 4 | `reemplazadas_por_salud`: qué tareas sustituyó Swarm porque dejaron de estar sanas | 2 |
+# | 5 | `manifiestos`: Deployment + Service de Kubernetes, válidos contra el esquema real | 3 |
+# | 6 | `recomendar`: ¿Compose, Swarm o Kubernetes? | 1 + 2 |
 
 # %% tags=["parameters"]
 BACKEND = "auto"
@@ -37,7 +38,7 @@ warnings.filterwarnings("ignore")  # avisos internos de las librerías, no de tu
 
 import kubernetes_validate
 import yaml
-from docker.types import EndpointSpec, ServiceMode, UpdateConfig
+from docker.types import EndpointSpec, Healthcheck, RestartPolicy, ServiceMode, UpdateConfig
 from IPython.display import display
 
 from course import Lab
@@ -220,6 +221,41 @@ rejilla = ClusterGrid(lab, app="web", title="El servicio web en el clúster")
 display(rejilla)
 
 # %% [markdown]
+# ### Puertos publicados: la *routing mesh* (`ingress`) o `host`
+#
+# Nuestro servicio no publica puertos: solo lo alcanzan otros contenedores de sus redes (y las
+# peticiones del curso, que salen de dentro del motor). Para abrirlo **fuera** del clúster se
+# publica un puerto, `docker service create -p 8080:80 ...`, o con docker-py
+# `EndpointSpec(ports={8080: 80})` (publicado 8080 → 80 del contenedor). Swarm tiene dos modos:
+#
+# ```
+#   modo ingress (por defecto): la routing mesh        modo host: sin mesh
+#
+#   cliente ──► :8080 en CUALQUIER nodo                cliente ──► :8080 solo en los nodos
+#               │                                                  que tienen una tarea
+#    nodo-1 :8080   nodo-2 :8080   nodo-3 :8080         nodo-1 :8080   nodo-2 (nada)  nodo-3 :8080
+#       └──── red ingress (IPVS) ────┘                     │                            │
+#       ▼              ▼             ▼                     ▼                            ▼
+#    [web.1]        (ninguna)      [web.2]              [web.1]                      [web.2]
+#    (la mesh lleva la conexión a una tarea,            (cada nodo atiende con su tarea; dos
+#     esté en el nodo que esté)                          tareas no caben en un nodo: el puerto
+#                                                        es del nodo)
+# ```
+#
+# * **`ingress`** (`PublishMode: ingress`): todos los nodos escuchan en el puerto publicado, tengan
+#   o no una tarea del servicio, y la red `ingress` reparte las conexiones entre las tareas. Un
+#   balanceador externo puede apuntar a cualquier nodo. No se puede combinar con `dnsrr` (el motor
+#   lo rechaza: *port published with ingress mode can't be used with dnsrr mode*).
+# * **`host`** (`EndpointSpec(ports={8080: (80, "tcp", "host")})`): el puerto se abre solo en los
+#   nodos donde corre una tarea, directamente, sin mesh; sirve, por ejemplo, con un servicio
+#   `global` (una tarea por nodo) detrás de tu propio balanceador.
+#
+# Lo que el clúster ha hecho se lee en el servicio: `servicio.attrs["Endpoint"]["Ports"]` da, por
+# puerto, `TargetPort`, `PublishedPort` (si no lo das, Swarm elige uno libre entre 30000 y 32767) y
+# `PublishMode`. (El simulador del curso no publica puertos; con un motor real, ese puerto queda
+# abierto en tu máquina mientras viva el servicio.)
+
+# %% [markdown]
 # ## 4. Escalar: cambiar el estado deseado
 #
 # En Swarm escalar es cambiar un número del estado deseado: `docker service scale web=5`, o con
@@ -374,7 +410,116 @@ for tarea in sorted(tareas_en_marcha(servicio), key=lambda t: t["Slot"]):
     print(f"slot {tarea['Slot']}:", respuesta.body.strip() if respuesta.ok else respuesta.error)
 
 # %% [markdown]
-# ## 6. La misma aplicación en Kubernetes
+# ## 6. Reemplazar contenedores no saludables
+#
+# Un contenedor puede seguir **en marcha** y no servir: colgado, sin conexión a su base de datos,
+# sin memoria. Para eso está el **health check**: una orden que el motor ejecuta dentro del
+# contenedor cada `interval` (la imagen del curso trae `wget -qO- http://127.0.0.1/health`);
+# tras `retries` fallos seguidos el contenedor pasa a `unhealthy`. El Docker de siempre solo lo
+# **anota**; **Swarm** además actúa: da la tarea por fallida («unhealthy container»), para su
+# contenedor y su bucle de control crea una tarea **nueva** en el mismo *slot* (con el retardo de
+# `restart_policy`, 5 s por defecto; aquí 0). Es la autocuración del cuaderno 01 con un criterio
+# más fino que «¿sigue vivo el proceso?». (En Kubernetes es la *liveness probe*, que reinicia el
+# contenedor dentro del mismo Pod; la *readiness probe* solo lo saca del balanceo.)
+#
+# ```
+#   slot 1:  tarea A  running (sano) ──rm /www/health──► unhealthy ──► failed
+#                                                                   └─► tarea B  running (sano)
+# ```
+#
+# Un servicio de una réplica con un health check rápido (cada medio segundo, 2 fallos):
+
+# %%
+sano = client.services.create(
+    lab.image("web", 1), name=lab.name("sano"),
+    labels=lab.labels(app="sano"), container_labels=lab.labels(app="sano"),
+    mode=ServiceMode("replicated", replicas=1), endpoint_spec=EndpointSpec(mode="dnsrr"),
+    healthcheck=Healthcheck(test=["CMD-SHELL", "wget -qO- http://127.0.0.1/health || exit 1"],
+                            interval=SEGUNDO // 2, timeout=SEGUNDO, retries=2),
+    restart_policy=RestartPolicy(condition="any", delay=0))
+for _ in range(60):
+    if tareas_en_marcha(sano):
+        break
+    lab.sleep(0.5)
+enferma = tareas_en_marcha(sano)[0]
+rejilla_sano = ClusterGrid(lab, app="sano", title="El servicio sano")
+display(rejilla_sano)
+
+# %% [markdown]
+# Ahora lo **enfermamos**: borramos `/www/health` dentro de su contenedor (el proceso sigue en
+# marcha y `/` sigue contestando; solo falla el health check). Antes de ejecutar: ¿qué verás en el
+# historial de tareas del *slot* 1?
+
+# %%
+client.containers.get(enferma["Status"]["ContainerStatus"]["ContainerID"]).exec_run(
+    ["rm", "/www/health"])
+for _ in range(60):  # acotado: ~1 s de health check y lo que tarde en arrancar la nueva
+    nuevas = [t for t in tareas_en_marcha(sano) if t["ID"] != enferma["ID"]]
+    if nuevas:
+        break
+    lab.sleep(0.5)
+for t in sorted(sano.tasks(), key=lambda t: t["CreatedAt"]):
+    print(f"slot {t['Slot']}  {t['ID'][:10]}  deseado={t['DesiredState']:<8} "
+          f"estado={t['Status']['State']:<8} {t['Status'].get('Err', '')}")
+rejilla_sano.refresh()
+
+# %% [markdown]
+# ### Paso 4 — `reemplazadas_por_salud(servicio)`
+#
+# Devuelve la lista de IDs de las tareas del servicio (todo su historial: `servicio.tasks()`) que
+# Swarm dio por fallidas **porque su contenedor dejó de estar sano**: estado `failed` y un error
+# (`Status.Err`, que puede faltar) que contiene `unhealthy`. Una tarea que falla por otra razón
+# (su proceso terminó con un código distinto de 0: `task: non-zero exit (1)`) o que se paró en
+# una actualización (`shutdown`) no cuenta. El orden de la lista no importa.
+
+# %% nbgrader={"grade": false, "grade_id": "reemplazadas_por_salud", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def reemplazadas_por_salud(servicio):
+    ### BEGIN SOLUTION
+    return [t["ID"] for t in servicio.tasks()
+            if t["Status"]["State"] == "failed" and "unhealthy" in t["Status"].get("Err", "")]
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_reemplazadas_por_salud", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+_nuevas = [t for t in tareas_en_marcha(sano) if t["ID"] != enferma["ID"]]
+assert _nuevas and _nuevas[0]["Slot"] == enferma["Slot"], (
+    f"Swarm debía reemplazar la tarea no saludable por una nueva en el slot {enferma['Slot']} y en "
+    f"marcha hay {[(t['Slot'], t['ID'][:10]) for t in tareas_en_marcha(sano)]}.")
+_r = reemplazadas_por_salud(sano)
+assert isinstance(_r, list) and sorted(_r) == [enferma["ID"]], (
+    f"Swarm reemplazó la tarea {enferma['ID']} por no estar sana: se esperaba [{enferma['ID']!r}] "
+    f"y llegó {_r!r}.")
+### BEGIN HIDDEN TESTS
+class _ServicioDePrueba:
+    """Un servicio de mentira con un historial escrito a mano."""
+
+    def __init__(self, tareas):
+        self._tareas = tareas
+
+    def tasks(self, filters=None):
+        return list(self._tareas)
+
+
+def _t(ident, estado, err=None):
+    status = {"State": estado}
+    if err is not None:
+        status["Err"] = err
+    return {"ID": ident, "Slot": 1, "DesiredState": "shutdown", "Status": status}
+
+
+_historial = [_t("a", "failed", "task: non-zero exit (137): dockerexec: unhealthy container"),
+              _t("b", "failed", "task: non-zero exit (1)"), _t("c", "shutdown"),
+              _t("d", "rejected", "No such image: course/web:9"),
+              _t("e", "failed", "task: non-zero exit (137): dockerexec: unhealthy container"),
+              {**_t("f", "running"), "DesiredState": "running"}]
+_r = reemplazadas_por_salud(_ServicioDePrueba(_historial))
+assert sorted(_r) == ["a", "e"], (
+    "Solo cuentan las tareas que fallaron por no estar sanas (Err con 'unhealthy'): en un "
+    f"historial con fallos por código de salida, paradas y rechazos se esperaba ['a', 'e'] y llegó {_r!r}.")
+### END HIDDEN TESTS
+
+# %% [markdown]
+# ## 7. La misma aplicación en Kubernetes
 #
 # En Kubernetes no hay una orden `create` con argumentos: describes el estado deseado en
 # **manifiestos** YAML y se los das al API server (`kubectl apply -f web.yaml`). Nuestro servicio
@@ -400,7 +545,7 @@ for tarea in sorted(tareas_en_marcha(servicio), key=lambda t: t["Slot"]):
 # el selector del Deployment coincida con las etiquetas de la plantilla. Por eso la prueba de
 # abajo comprueba los selectores aparte.
 #
-# ### Paso 4 — `manifiestos(nombre, imagen, replicas)`
+# ### Paso 5 — `manifiestos(nombre, imagen, replicas)`
 #
 # Devuelve una lista con dos diccionarios, `[deployment, service]`:
 #
@@ -507,7 +652,7 @@ _ = comprobar_manifiestos("web", "course/web:1", 1)
 # **Complejidad** de la tabla: más piezas, pero cada una se puede cambiar, extender y automatizar
 # por separado (el **Ecosistema**).
 #
-# ## 7. ¿Compose, Swarm o Kubernetes? Los casos de uso
+# ## 8. ¿Compose, Swarm o Kubernetes? Los casos de uso
 #
 # El módulo termina con tres perfiles:
 #
@@ -527,7 +672,7 @@ _ = comprobar_manifiestos("web", "course/web:1", 1)
 #    servicios**, o se pide **alta disponibilidad**.
 # 3. **Compose** en otro caso.
 #
-# ### Paso 5 — `recomendar(servicios, servidores, multi_region=False, autoscaling_complejo=False, equipos=1, alta_disponibilidad=False)`
+# ### Paso 6 — `recomendar(servicios, servidores, multi_region=False, autoscaling_complejo=False, equipos=1, alta_disponibilidad=False)`
 #
 # Devuelve `"Compose"`, `"Swarm"` o `"Kubernetes"` según esas reglas.
 

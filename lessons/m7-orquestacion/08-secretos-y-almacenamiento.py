@@ -20,7 +20,7 @@
 # sustituye, lo mueve de nodo cuando quiere), pero una contraseña o los datos de una base de datos
 # no lo son. En este cuaderno das a un servicio de Swarm una contraseña **sin que aparezca en
 # ningún sitio visible**, la rotas, y compruebas qué datos sobreviven a la sustitución de un
-# contenedor y cuáles no.
+# contenedor y cuáles no, y haces una copia de seguridad de un volumen.
 #
 # | paso | qué construyes | puntos |
 # |---|---|---|
@@ -29,6 +29,7 @@
 # | — | que el secreto no aparezca en el entorno ni en ningún `inspect` | 2 |
 # | 3 | `rotar_secreto`: cambiar la contraseña con un secreto de nombre nuevo | 3 |
 # | 4 | `crear_volumen`, `arrancar`, `reemplazar`: datos que sobreviven (o no) al contenedor | 2 + 1 |
+# | 5 | `copia_de_seguridad`: un `tar` del volumen desde un contenedor desechable | 2 |
 
 # %% tags=["parameters"]
 BACKEND = "auto"
@@ -417,6 +418,83 @@ cache_nuevo = reemplazar(lab, cache, "cache")
 assert cache_nuevo.id != cache.id, "reemplazar debe crear un contenedor nuevo, no reutilizar el viejo."
 assert leer(cache_nuevo) is None, (
     f"Sin volumen, el contenedor nuevo no debe tener /datos/nota.txt y leyó {leer(cache_nuevo)!r}.")
+
+# %% [markdown]
+# ### Compartir un volumen, y una copia de seguridad
+#
+# Un volumen con nombre se puede montar en **varios contenedores a la vez** (en el mismo nodo):
+# uno escribe y otro lee, por ejemplo un servidor web que sirve lo que otro genera. Si el segundo
+# solo debe leer, se monta en modo `"ro"` (*read-only*). (Entre nodos distintos hace falta un
+# driver de volumen compartido, como decíamos arriba.)
+
+# %%
+lector = client.containers.run(lab.image("web", 1), detach=True, name=lab.name("lector"),
+                               labels=lab.labels(app="datos"),
+                               volumes={volumen.name: {"bind": "/datos", "mode": "ro"}})
+escribir(db_nuevo, "pedido 43")
+print("db escribe 'pedido 43'; el lector lee:", leer(lector))
+lector.remove(force=True)
+
+# %% [markdown]
+# Un volumen sobrevive a sus contenedores, pero no a un disco roto ni a un `docker volume rm` de
+# más: hay que **copiarlo**. La forma Docker de hacerlo no necesita entrar en el nodo: un
+# contenedor **desechable** que monta el volumen (solo lectura) y otro volumen de copias, ejecuta
+# `tar` y desaparece. Todo pasa por el motor, igual que en un nodo remoto:
+#
+# ```
+# docker run --rm -v datos:/datos:ro -v copias:/copias imagen \
+#     tar -cf /copias/datos.tar -C /datos .
+# ```
+#
+# (`-C /datos .` guarda las rutas relativas a la raíz del volumen, `./nota.txt`, para poder
+# restaurarlas en cualquier otro volumen con `tar -xf /copias/datos.tar -C /destino`.) Con
+# docker-py, `client.containers.run(imagen, [orden...], volumes=..., remove=True)` espera a que
+# termine, devuelve lo que escribió y borra el contenedor. La imagen del curso trae `tar` (busybox).
+#
+# ### Paso 5 — `copia_de_seguridad(lab, volumen, copias)`
+#
+# `volumen` y `copias` son **nombres** de volumen. Ejecuta un contenedor desechable de
+# `lab.image("web", 1)` con `lab.labels(app="copia")` que monte `volumen` en `/datos` en modo
+# `"ro"` y `copias` en `/copias`, y cree `/copias/<volumen>.tar` con
+# `tar -cf /copias/<volumen>.tar -C /datos .`. Al terminar **no debe quedar** el contenedor.
+# Devuelve la ruta del archivo dentro de `copias` (`"/copias/<volumen>.tar"`).
+
+# %% nbgrader={"grade": false, "grade_id": "copia_de_seguridad", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def copia_de_seguridad(lab, volumen, copias):
+    ### BEGIN SOLUTION
+    archivo = f"/copias/{volumen}.tar"
+    lab.client.containers.run(
+        lab.image("web", 1), ["tar", "-cf", archivo, "-C", "/datos", "."],
+        labels=lab.labels(app="copia"), remove=True,
+        volumes={volumen: {"bind": "/datos", "mode": "ro"}, copias: {"bind": "/copias", "mode": "rw"}})
+    return archivo
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_copia_de_seguridad", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+def _en_volumenes(montajes, orden):
+    """Una orden en un contenedor desechable con esos volúmenes; devuelve su salida."""
+    return client.containers.run(
+        lab.image("web", 1), ["sh", "-c", orden], labels=lab.labels(app="prueba"), remove=True,
+        volumes={v: {"bind": d, "mode": "rw"} for v, d in montajes.items()}).decode().strip()
+
+
+_origen = client.volumes.create(name=lab.name("origen"), labels=lab.labels())
+_copias = client.volumes.create(name=lab.name("copias"), labels=lab.labels())
+_restaurado = client.volumes.create(name=lab.name("restaurado"), labels=lab.labels())
+_en_volumenes({_origen.name: "/datos"},
+              "mkdir -p /datos/sub && echo 'pedido 44' > /datos/nota.txt && echo si > /datos/sub/y")
+_archivo = copia_de_seguridad(lab, _origen.name, _copias.name)
+assert _archivo == f"/copias/{_origen.name}.tar", (
+    f"copia_de_seguridad debía devolver '/copias/{_origen.name}.tar' y devolvió {_archivo!r}.")
+_quedan = [c.name for c in client.containers.list(all=True, filters=lab.filters(app="copia"))]
+assert not _quedan, (
+    f"El contenedor de la copia debía desaparecer al terminar (remove=True) y quedan {_quedan}.")
+_leido = _en_volumenes({_copias.name: "/copias", _restaurado.name: "/datos"},
+                       f"tar -xf {_archivo} -C /datos && cat /datos/nota.txt /datos/sub/y")
+assert _leido.split() == ["pedido", "44", "si"], (
+    f"Restaurada la copia en un volumen nuevo (tar -xf {_archivo} -C /datos), se esperaba "
+    f"'pedido 44' en nota.txt y 'si' en sub/y, y se leyó {_leido!r}. ¿Usaste -C /datos . ?")
 
 # %% [markdown]
 # Y el volumen sigue ahí aunque borres **todos** sus contenedores: hasta que lo borres tú

@@ -82,3 +82,17 @@ def test_exec_inspect(kit, box):
     kit.client.api.exec_start(exec_id)
     info = kit.client.api.exec_inspect(exec_id)
     assert (info["ExitCode"], info["Running"], info["ContainerID"]) == (7, False, box.id)
+
+
+def test_tar_round_trip(box):
+    """Does tar archive a directory relative to -C, list it, and extract it elsewhere?"""
+    made = box.exec_run(["sh", "-c", "mkdir -p /www/t/sub && echo a > /www/t/x && "
+                                     "echo b > /www/t/sub/y && tar -cf /www/t.tar -C /www/t . && "
+                                     "mkdir -p /www/r && tar -xf /www/t.tar -C /www/r && "
+                                     "cat /www/r/x /www/r/sub/y"])
+    assert (made.exit_code, made.output) == (0, b"a\nb\n")
+    listed = box.exec_run("tar -tf /www/t.tar")
+    assert listed.exit_code == 0
+    assert sorted(listed.output.decode().split()) == ["./", "./sub/", "./sub/y", "./x"]
+    missing = box.exec_run("tar -xf /www/nada.tar -C /www/r")
+    assert missing.exit_code == 1 and missing.output.startswith(b"tar: ")

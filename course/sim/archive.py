@@ -14,7 +14,7 @@ import io
 import tarfile
 
 from .filesystem import FsError, normalize
-from .transport import unsupported
+from .errors import NotSupported
 
 
 def _options(argv: list[str]) -> tuple[str, str | None, str, list[str]]:
@@ -41,7 +41,7 @@ def _options(argv: list[str]) -> tuple[str, str | None, str, list[str]]:
                     directory = value
                 break
             else:
-                raise unsupported(f"tar -{flag} (el simulador crea, lista y extrae tar sin "
+                raise NotSupported(f"tar -{flag} (el simulador crea, lista y extrae tar sin "
                                   "comprimir: -c, -x, -t, -f, -C)")
     return mode, archive, directory, members
 

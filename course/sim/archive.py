@@ -13,8 +13,8 @@ from __future__ import annotations
 import io
 import tarfile
 
-from .filesystem import FsError, normalize
 from .errors import NotSupported
+from .filesystem import FsError, normalize
 
 
 def _options(argv: list[str]) -> tuple[str, str | None, str, list[str]]:

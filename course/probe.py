@@ -99,7 +99,7 @@ def _is_service(lab, name: str) -> bool:
     try:
         lab.client.services.get(name)
         return True
-    except docker.errors.NotFound:
+    except docker.errors.APIError:  # 404, or 503 while another lab enters or leaves Swarm mode
         return False
 
 

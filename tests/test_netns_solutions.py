@@ -19,7 +19,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = sorted((ROOT / "source" / "m7-orquestacion").glob("*.ipynb"))
-SWARM_LESSONS = ("02-", "07-", "08-")
+SWARM_LESSONS = ("02-", "05-2-", "07-", "08-")
 SWARM_LOCK = "/tmp/engine-swarm.lock"
 
 pytestmark = [

@@ -621,9 +621,12 @@ for clave, valor in observado_caida.items():
     print(f"{clave}: predijiste {tuya} y fueron {valor} ({veredicto})")
 print(f"Por qué: la primera petición que le tocó a {replicas[2].name} falló; con max_fails=1 ese "
       "único fallo la aparta durante fail_timeout = 10 s, y mientras tanto las peticiones van por "
-      f"turnos a las dos vivas. La ronda duró {duracion_caida:.1f} s: cada vez que pasan los 10 s "
-      "el balanceador vuelve a probarla, y cada prueba es otra petición fallida. Un balanceador con "
-      "health checks pasivos solo se entera de una caída cuando un usuario la sufre.")
+      f"turnos a las dos vivas. La ronda duró {duracion_caida:.1f} s"
+      + (": pasados los 10 s el balanceador vuelve a probarla, y cada prueba es otra petición "
+         "fallida." if duracion_caida > 10 else
+         ", menos que fail_timeout: no volvió a probarla.")
+      + " Un balanceador con health checks pasivos solo se entera de una caída cuando un usuario "
+      "la sufre.")
 
 # %% nbgrader={"grade": true, "grade_id": "test_repartir", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 class _Turno:

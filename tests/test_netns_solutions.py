@@ -19,13 +19,13 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-# 04 and 05 run in a browser page instead, on a JupyterLab in a namespace of its own, which also
+# 04 and 05-1 run in a browser page instead, on a JupyterLab in a namespace of its own, which also
 # draws their views (tests/browser/test_notebooks.py, ENGINE_LESSONS): running them here too
 # would pay twice for the same cells.
-IN_THE_BROWSER = ("04-", "05-")
+IN_THE_BROWSER = ("04-", "05-1-")
 SOURCES = [p for p in sorted((ROOT / "source" / "m7-orquestacion").glob("*.ipynb"))
            if not p.name.startswith(IN_THE_BROWSER)]
-SWARM_LESSONS = ("02-", "07-", "08-")
+SWARM_LESSONS = ("02-", "05-2-", "07-", "08-")
 SWARM_LOCK = "/tmp/engine-swarm.lock"
 
 pytestmark = [

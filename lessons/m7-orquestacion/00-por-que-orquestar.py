@@ -468,12 +468,31 @@ def actualizar_a_mano(lab, replicas, version):
     ### END SOLUTION
 
 
+# %% [markdown]
+# **Antes de ejecutar la celda siguiente, predice.** Tres réplicas, y tras cada borrado y cada
+# arranque se sondean los tres nombres: 3 × 2 × 3 = 18 peticiones. ¿Cuántas fallarán? Escribe tu
+# número en lugar del `None` (no se corrige: fallar una predicción no resta nada).
+
+# %%
+prediccion_fallidas = None
+
 # %%
 nuevas, respuestas = actualizar_a_mano(lab, replicas, 2)
 resumen = resumen_sondeo(respuestas)
 print(resumen)
 for r in respuestas:
     print("✔" if r.ok else "✘", r.replica, r.version if r.ok else r.error)
+
+# %%
+fallidas = sum(1 for r in respuestas if not r.ok)
+if prediccion_fallidas is None:
+    print(f"No escribiste predicción; fallaron {fallidas} de {len(respuestas)}.")
+else:
+    print(f"Predijiste {prediccion_fallidas} y fallaron {fallidas} de {len(respuestas)} "
+          f"({'acertaste' if prediccion_fallidas == fallidas else 'pasó otra cosa'}).")
+print("Por qué: justo después de borrar cada réplica su nombre no existe, así que al menos 3 "
+      "fallan seguro (una por réplica). Las demás que fallen son réplicas recién arrancadas cuyo "
+      "servidor aún no escucha: un contenedor en marcha no es lo mismo que un servicio listo.")
 
 # %% nbgrader={"grade": true, "grade_id": "test_actualizar", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
 assert isinstance(respuestas, list) and all(isinstance(r, Reply) for r in respuestas), (

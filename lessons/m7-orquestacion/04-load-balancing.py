@@ -594,9 +594,39 @@ balanceador = RoundRobin(nombres, max_fails=1, fail_timeout=10, reloj=lab.now)
 respuestas = repartir(balanceador, 30)
 display(TrafficChart(respuestas, title="Tu round-robin: 30 peticiones", expected=10))
 
+# %% [markdown]
+# **Antes de ejecutar la celda siguiente, predice.** Ahora cae `replicas[2]` y el mismo
+# balanceador (`max_fails=1`, `fail_timeout=10`) reparte otras 30 peticiones. ¿Cuántas fallarán?
+# ¿Cuántas responderá cada réplica? Escribe tus números en lugar de los `None` (no se corrigen:
+# fallar una predicción no resta nada).
+
+# %%
+prediccion_caida = {"fallidas": None, **{c.name: None for c in replicas}}
+
+# %% nbgrader={"grade": false, "grade_id": "repartir_caida", "locked": true, "schema_version": 3, "solution": false, "task": false}
 replicas[2].stop(timeout=0)  # cae una réplica: tu balanceador la aparta tras un fallo
+inicio_caida = lab.now()
 respuestas_caida = repartir(balanceador, 30)
+duracion_caida = lab.now() - inicio_caida
 display(TrafficChart(respuestas_caida, title=f"Con {replicas[2].name} parada"))
+
+# %%
+observado_caida = {"fallidas": sum(1 for r in respuestas_caida if not r.ok),
+                   **{c.name: sum(1 for r in respuestas_caida if r.ok and r.replica == c.name)
+                      for c in replicas}}
+for clave, valor in observado_caida.items():
+    tuya = prediccion_caida.get(clave)
+    veredicto = ("no escribiste predicción" if tuya is None
+                 else "acertaste" if tuya == valor else "pasó otra cosa")
+    print(f"{clave}: predijiste {tuya} y fueron {valor} ({veredicto})")
+print(f"Por qué: la primera petición que le tocó a {replicas[2].name} falló; con max_fails=1 ese "
+      "único fallo la aparta durante fail_timeout = 10 s, y mientras tanto las peticiones van por "
+      f"turnos a las dos vivas. La ronda duró {duracion_caida:.1f} s"
+      + (": pasados los 10 s el balanceador vuelve a probarla, y cada prueba es otra petición "
+         "fallida." if duracion_caida > 10 else
+         ", menos que fail_timeout: no volvió a probarla.")
+      + " Un balanceador con health checks pasivos solo se entera de una caída cuando un usuario "
+      "la sufre.")
 
 # %% nbgrader={"grade": true, "grade_id": "test_repartir", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
 class _Turno:

@@ -27,7 +27,7 @@ VIEWS = {  # what each lesson draws, by the view's class in its cells
     "RolloutTimeline": ".widget-html svg, .jp-RenderedHTMLCommon svg",
     "LoadChart": ".widget-html svg, .jp-RenderedHTMLCommon svg",
 }
-ENGINE_LESSONS = [n for n in NOTEBOOKS if n.startswith(("04-", "05-"))]  # the HTTP path's views
+ENGINE_LESSONS = [n for n in NOTEBOOKS if n.startswith(("04-", "05-1-"))]  # the HTTP path's views
 
 
 def run_solved_and_check_views(base, token, page, screenshot, notebook, shot):

@@ -50,8 +50,14 @@ class Rollout:
         self.timers: list = []
 
     def _stale(self, slot) -> bool:
-        return any(t.desired in RUN and not t.terminal and t.key != self.key
-                   for t in self.cluster.tasks.slot_history(self.service.id, slot))
+        """swarmkit's isSlotDirty: more than one task desired to run, or one of another spec.
+
+        The first case is why a rollback visits the slot whose new task just failed (at that
+        moment the failed task is still desired to run next to the old one): it keeps the old
+        task, stops the other and, like any rollout, waits ``monitor`` before completing."""
+        runnable = [t for t in self.cluster.tasks.slot_history(self.service.id, slot)
+                    if t.desired in RUN]
+        return len(runnable) > 1 or any(not t.terminal and t.key != self.key for t in runnable)
 
     # -- lanes ----------------------------------------------------------------------------------
     def begin(self) -> None:
@@ -76,6 +82,15 @@ class Rollout:
         node_id = slot if self.service.is_global else ""
         start_first = self.config.order == "start-first"
         running_old = [t for t in old if not t.terminal]
+        current = [t for t in running_old if t.key == self.key]
+        if current:  # swarmkit's useExistingTask: keep the task of this spec, stop the others
+            for task in old:
+                if task is not current[0]:
+                    lifecycle.stop(task, "shutdown")
+            self.inflight[current[0].id] = slot
+            self.timers.append(self.cluster.clock.schedule(
+                0, lambda: self._slot_finished(current[0].id)))
+            return
         new = orch.new_task(self.service, slot if not self.service.is_global else 0,
                             node_id=node_id,
                             desired="running" if start_first or not running_old else "ready")

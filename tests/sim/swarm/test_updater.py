@@ -118,6 +118,29 @@ def test_failure_action_rollback(engine, client):
     assert len(running(web, "course/web:2")) == 4
 
 
+def test_rollback_visits_the_failed_slot(engine, client):
+    """As on the engine (docker 20.10, measured): the slot whose new task failed still holds it
+    (desired running) when the rollback starts, so the rollback visits that slot, keeps its old
+    task (swarmkit's useExistingTask) and waits RollbackConfig's monitor (5 s by default)."""
+    web = _service(engine, client, replicas=3, failure_action="rollback", order="start-first")
+    web.update(image="course/web:3")
+    states = []
+    for _ in range(240):
+        engine.advance(0.25)
+        state = _state(web)
+        if not states or states[-1][1] != state:
+            states.append((engine.clock.now, state))
+        if state == "rollback_completed":
+            break
+    assert [s for _, s in states] == ["updating", "rollback_started", "rollback_completed"]
+    started, completed = states[1][0], states[2][0]
+    assert 4.5 <= completed - started <= 5.5  # the engine: 4.9 s and 5.2 s
+    slot_one = sorted((t["Spec"]["ContainerSpec"]["Image"], t["Status"]["State"])
+                      for t in web.tasks() if t["Slot"] == 1)
+    assert slot_one == [("course/web:1", "running"), ("course/web:3", "failed")]
+    assert len(running(web, "course/web:1")) == 3
+
+
 def test_failing_rollback_pauses(engine, client):
     """Is a rollback that fails paused (never rolled back again)?"""
     web = client.services.create(

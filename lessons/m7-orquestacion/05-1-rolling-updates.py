@@ -7,7 +7,7 @@
 # ---
 
 # %% [markdown]
-# # 05 · Rolling updates, rollback, blue-green y canary
+# # 05 (1.ª parte) · Rolling updates y rollback
 #
 # **Módulo 7 — Introducción a Orquestación**
 #
@@ -20,10 +20,12 @@
 # - Rollback si falla
 #
 # y entre los problemas que resuelven: **rollback automático si falla**, **blue-green
-# deployments** y **canary releases**. En este cuaderno construyes las cuatro cosas con
-# docker-py, mientras una **sonda** manda tráfico de usuarios todo el rato y anota cada respuesta.
-# Al final pondrás tu *rolling update* al lado de la actualización a mano: cero peticiones
-# fallidas contra unas cuantas.
+# deployments** y **canary releases**. El cuaderno 05 va en dos partes de una hora como mucho.
+# En esta construyes con docker-py el *rolling update* y su rollback, mientras una **sonda** manda
+# tráfico de usuarios todo el rato y anota cada respuesta; al final pondrás tu *rolling update*
+# al lado de la actualización a mano: cero peticiones fallidas contra unas cuantas. En la
+# segunda parte (`05-2-rollback-blue-green-canary`) verás a Swarm hacer solo el rollback y
+# construirás blue-green y canary.
 #
 # | paso | qué construyes | puntos |
 # |---|---|---|
@@ -32,8 +34,6 @@
 # | 3 | `esperar_sanas`: esperar a que las réplicas nuevas pasen su health check (R/S) | 2 |
 # | 4 | `desplegar`: ejecutar el plan con las réplicas de verdad, sin downtime (R/S) | 3 |
 # | 5 | la versión rota: rollback automático con tu `desplegar` (R/S) | 2 |
-# | 6 | `blue_green`: dos entornos y un cambio de golpe (R/S) | 2 |
-# | 7 | `replicas_canary` (P) y `lanzar_canary` (R/S): una parte pequeña del tráfico a la versión nueva | 1 + 2 |
 
 # %% tags=["parameters"]
 BACKEND = "auto"
@@ -466,9 +466,10 @@ def desplegar(version, max_surge=1, max_unavailable=0, n=3, plazo=15):
 
 # %% [markdown]
 # **Antes de ejecutar la celda siguiente, predice.** Con `n = 3`, maxSurge 1 y maxUnavailable 0:
-# ¿cuántas réplicas habrá en marcha, como mucho, a la vez? ¿Cuántas sanas, como poco? ¿Cuántas
-# peticiones de la sonda fallarán? Escribe tus números (son para ti: no se corrigen) y compáralos
-# después con lo que vio la sonda.
+# ¿cuántas réplicas habrá en marcha, como mucho, a la vez? ¿Cuántas sanas, como poco? (Son las
+# marcas `en marcha/sanas` que verás en la gráfica del apartado 8.) ¿Cuántas peticiones de la
+# sonda fallarán? Escribe tus números en lugar de los `None` (son para ti: no se corrigen, y
+# fallar una predicción no resta nada) y compáralos después con lo que vio la sonda.
 
 # %%
 mi_prediccion = {"maximo_en_marcha": None, "minimo_sanas": None, "fallidas": None}
@@ -489,8 +490,20 @@ _vistos = [(total, sanas) for t, total, sanas in sonda.estados if inicio_v2 <= t
 observado = {"maximo_en_marcha": max((total for total, _ in _vistos), default=None),
              "minimo_sanas": min((sanas for _, sanas in _vistos), default=None),
              "fallidas": sum(1 for _, r in rolling_v2 if not r.ok)}
+_por_que = {"maximo_en_marcha": "n + maxSurge = 3 + 1: una nueva arranca antes de borrar una vieja",
+            "minimo_sanas": "n − maxUnavailable = 3 − 0: no se borra ninguna vieja hasta que la "
+                            "nueva está sana",
+            "fallidas": "siempre hay réplicas sanas y ninguna se borra con un usuario dentro"}
 for clave, valor in observado.items():
-    print(f"{clave}: predijiste {mi_prediccion.get(clave)} y la sonda vio {valor}")
+    tuya = mi_prediccion.get(clave)
+    if tuya is None:
+        veredicto = "no escribiste predicción"
+    elif tuya == valor:
+        veredicto = "acertaste"
+    else:
+        veredicto = "la sonda vio otra cosa"
+    print(f"{clave}: predijiste {tuya} y la sonda vio {valor} ({veredicto}). "
+          f"Por qué: {_por_que[clave]}.")
 
 # %% nbgrader={"grade": true, "grade_id": "test_desplegar", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
 def _fallidas(muestras):
@@ -536,21 +549,14 @@ reiniciar(2)
 # `desplegar` no debería llegar a borrar ninguna v2: la primera v3 no se pone sana, se borra y
 # todo queda como estaba. Sin que nadie tenga que despertarse a las 3 de la mañana.
 #
-# Este rollback automático es el de **tu** controlador, y el de Swarm si se lo pides
-# (`update_config` con `failure_action="rollback"`: si las tareas nuevas fallan, Swarm vuelve
-# solo a la especificación anterior). Un **Deployment de Kubernetes no vuelve atrás por sí
-# mismo**: con *health gating* (`readinessProbe`) no retira las réplicas viejas que hacen falta,
-# pero la actualización se queda parada; pasado `progressDeadlineSeconds` (600 s por defecto) el
-# Deployment se marca como fallido (`ProgressDeadlineExceeded`), y volver a la versión anterior
-# lo haces tú, o tu herramienta de despliegue, con `kubectl rollout undo`.
-#
-# **Liveness y readiness.** Kubernetes separa dos preguntas que aquí hace un solo health check:
-# la `readinessProbe` pregunta *¿puede recibir tráfico ya?* (si no, el Pod sale de los endpoints
-# del Service, pero nadie lo reinicia: es la que hace el *health gating* de un rolling update) y
-# la `livenessProbe` pregunta *¿sigue vivo?* (si falla, el kubelet reinicia el contenedor). En
-# Swarm, el `HEALTHCHECK` de la imagen hace de las dos: una tarea que aún no está sana no cuenta
-# como actualizada, y una tarea en marcha que pasa a `unhealthy` se da por fallida y el
-# orquestador la sustituye por otra (autocuración de contenedores no saludables).
+# Este rollback automático es el de **tu** controlador. Swarm trae el suyo si se lo pides
+# (`update_config` con `failure_action="rollback"`: si las tareas nuevas fallan, vuelve solo a la
+# especificación anterior); lo verás funcionar en la segunda parte. Un **Deployment de
+# Kubernetes no vuelve atrás por sí mismo**: con *health gating* (`readinessProbe`) no retira
+# las réplicas viejas que hacen falta, pero la actualización se queda parada; pasado
+# `progressDeadlineSeconds` (600 s por defecto) el Deployment se marca como fallido
+# (`ProgressDeadlineExceeded`), y volver a la versión anterior lo haces tú, o tu herramienta de
+# despliegue, con `kubectl rollout undo`.
 
 # %% nbgrader={"grade": false, "grade_id": "rolling_v3", "locked": true, "schema_version": 3, "solution": false, "task": false}
 inicio_v3 = lab.now()
@@ -620,196 +626,16 @@ display(RolloutTimeline(
 # responden las dos versiones. Es el precio de no cortar el servicio, y la razón por la que una
 # versión nueva debe convivir con la anterior (por ejemplo, con el mismo esquema de base de datos).
 #
-# ## 9. Blue-green (2 puntos)
+# ## Resumen de la 1.ª parte
 #
-# Un **blue-green deployment** evita esa convivencia: mantiene **dos entornos completos**. El
-# "azul" sirve todo el tráfico; el "verde" se arranca al lado con la versión nueva, se comprueba
-# y, cuando está sano, el tráfico **cambia de golpe** de uno a otro. Si algo va mal después,
-# volver atrás es cambiar de nuevo. El precio: el doble de réplicas durante el cambio.
+# - Un *rolling update* sustituye las réplicas por pasos, entre dos límites: `maxSurge` (cuántas
+#   de más) y `maxUnavailable` (cuántas de menos), con el redondeo de Kubernetes.
+# - El *health gating* (no borrar ninguna vieja hasta que las nuevas están sanas) es lo que deja
+#   el servicio sin peticiones fallidas y hace posible el rollback.
+# - Con una versión rota, tu controlador vuelve solo a la anterior.
 #
-# ```
-#            antes                 durante                   después
-#   sonda ─▶ [azul v1 ×3]    sonda ─▶ [azul v1 ×3]       sonda ─▶ [verde v2 ×3]
-#                                     [verde v2 ×3] (se comprueba)
-# ```
-#
-# Aquí el "router" es el selector de la sonda: `sonda.selector["color"]` dice qué color recibe
-# tráfico. Escribe `blue_green(version)`:
-#
-# 1. el color nuevo es el otro (`"verde"` si ahora es `"azul"`, y al revés);
-# 2. arranca tantas réplicas de `version` como hay del color actual, con
-#    `crear_replica(version, color=<nuevo>)`, y espera con `esperar_sanas(nuevas, 15)`;
-# 3. si están sanas: cambia `sonda.selector["color"]` al nuevo, borra las del color viejo y
-#    devuelve `True`;
-# 4. si no: borra las nuevas, no toques el selector y devuelve `False`.
-
-# %% nbgrader={"grade": false, "grade_id": "blue_green", "locked": false, "schema_version": 3, "solution": true, "task": false}
-def blue_green(version):
-    ### BEGIN SOLUTION
-    actual = sonda.selector["color"]
-    nuevo = "verde" if actual == "azul" else "azul"
-    viejas = [c for c in sonda.replicas() if c.labels.get("color") == actual]
-    nuevas = [crear_replica(version, color=nuevo) for _ in viejas]
-    if not esperar_sanas(nuevas, 15):
-        for c in nuevas:
-            c.remove(force=True)
-        return False
-    sonda.selector["color"] = nuevo
-    for c in viejas:
-        c.remove(force=True)
-    return True
-    ### END SOLUTION
-
-
-# %% nbgrader={"grade": false, "grade_id": "bg_demo", "locked": true, "schema_version": 3, "solution": false, "task": false}
-reiniciar(1, color="azul")
-sonda.selector = {"app": "web", "color": "azul"}
-inicio_bg = lab.now()
-sonda.esperar(1)
-cambio_bg = blue_green(2)
-sonda.esperar(1)
-fin_bg = lab.now()
-muestras_bg = sonda.entre(inicio_bg, fin_bg)
-display(RolloutTimeline({"Blue-green v1 → v2": muestras_bg}, title="Blue-green"))
-
-# %% nbgrader={"grade": true, "grade_id": "test_blue_green", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-_versiones = [r.version for _, r in muestras_bg if r.ok]
-assert cambio_bg is True, f"Con la v2 sana blue_green debía devolver True y devolvió {cambio_bg!r}."
-assert sonda.selector.get("color") == "verde", (
-    f"Tras el cambio el tráfico debe ir al verde y el selector dice {sonda.selector}.")
-assert _versiones and _versiones[-1] == 2, f"Tras el cambio debía responder la v2: {_versiones[-5:]}."
-### BEGIN HIDDEN TESTS
-assert not _fallidas(muestras_bg), f"El cambio no debía costar peticiones: {_fallidas(muestras_bg)[:5]}."
-_primera_v2 = _versiones.index(2)
-assert set(_versiones[_primera_v2:]) == {2}, (
-    f"Blue-green cambia de golpe: tras la primera respuesta v2 no debe volver a responder v1; "
-    f"llegó {_versiones}.")
-assert _versiones[0] == 1, "Antes del cambio respondía el azul (v1)."
-_colores = sorted(c.labels.get("color") for c in sonda.replicas())
-assert _colores == ["verde"] * 3, f"Debían quedar 3 réplicas verdes y quedan {_colores}."
-_t0 = lab.now()
-_r = blue_green(3)
-assert _r is False, f"Con la v3 rota blue_green debía devolver False y devolvió {_r!r}."
-assert sonda.selector.get("color") == "verde", "Si el nuevo color no está sano, el selector no cambia."
-assert not de_version(3, todas=True), "Las réplicas v3 que no sirvieron deben borrarse."
-_v = sorted(c.labels.get("version") for c in sonda.replicas())
-assert _v == ["2", "2", "2"], f"Debían seguir las 3 v2 verdes y hay {_v}."
-assert not _fallidas(sonda.entre(_t0, lab.now())), "Un cambio fallido no debe costar peticiones."
-### END HIDDEN TESTS
-
-# %% [markdown]
-# ## 10. Canary (1 + 2 puntos)
-#
-# Un **canary release** (por los canarios que los mineros bajaban a la mina para detectar gas)
-# manda **una parte pequeña** del tráfico a la versión nueva, mira cómo le va y solo entonces
-# sigue. La forma más sencilla, sin balanceadores especiales: **proporción de réplicas**. Con 4
-# réplicas v1 y 1 v2 detrás del mismo balanceador, más o menos 1 de cada 5 usuarios ve la v2.
-#
-# Primero, Python puro. Escribe `replicas_canary(total, fraccion)`: devuelve
-# `(estables, canary)`, con `canary = round(total * fraccion)` (el `round` de Python: al entero
-# más cercano, y las mitades al par, `round(2.5) == 2`; ni `math.ceil` ni `int`) pero **al menos 1** (si no, no
-# hay canary) y **como mucho `total − 1`** (si no, no queda ninguna estable); y
-# `estables = total − canary`. Con `total < 2` no se puede: `ValueError`.
-
-# %% nbgrader={"grade": false, "grade_id": "replicas_canary", "locked": false, "schema_version": 3, "solution": true, "task": false}
-def replicas_canary(total, fraccion):
-    ### BEGIN SOLUTION
-    if total < 2:
-        raise ValueError("un canary necesita al menos 2 réplicas")
-    canary = min(total - 1, max(1, round(total * fraccion)))
-    return total - canary, canary
-    ### END SOLUTION
-
-
-# %% nbgrader={"grade": true, "grade_id": "test_replicas_canary", "locked": true, "points": 1, "schema_version": 3, "solution": false, "task": false}
-assert replicas_canary(5, 0.2) == (4, 1), f"Se esperaba (4, 1) y llegó {replicas_canary(5, 0.2)}."
-### BEGIN HIDDEN TESTS
-for _args, _esperado in [((10, 0.3), (7, 3)), ((10, 0.01), (9, 1)), ((4, 0.99), (1, 3)),
-                         ((2, 0.5), (1, 1)), ((20, 0.1), (18, 2)), ((10, 0.12), (9, 1)),
-                         ((10, 0.17), (8, 2))]:
-    assert replicas_canary(*_args) == _esperado, (
-        f"replicas_canary{_args}: se esperaba {_esperado} y llegó {replicas_canary(*_args)}.")
-try:
-    replicas_canary(1, 0.5)
-except ValueError:
-    pass
-else:
-    raise AssertionError("replicas_canary(1, 0.5) debía lanzar ValueError.")
-### END HIDDEN TESTS
-
-# %% [markdown]
-# Ahora con réplicas. Escribe `lanzar_canary(version, fraccion)`: con las réplicas del color que
-# recibe tráfico (`sonda.selector["color"]`) como estables,
-#
-# 1. calcula `(estables, canary)` con `replicas_canary(<cuántas hay>, fraccion)`;
-# 2. arranca `canary` réplicas de `version` **con el mismo color** (así entran en el balanceador)
-#    y espera a que estén sanas (`esperar_sanas(nuevas, 15)`); si no lo están, bórralas y
-#    devuelve `[]`;
-# 3. borra tantas estables como canarias arrancaste (el total no cambia) y devuelve la lista de
-#    canarias.
-#
-# La sonda pasa a elegir réplica **al azar, con semilla** (`sonda.aleatoria = True`): así el
-# reparto es el de un balanceador aleatorio y el resultado se puede repetir.
-
-# %% nbgrader={"grade": false, "grade_id": "lanzar_canary", "locked": false, "schema_version": 3, "solution": true, "task": false}
-def lanzar_canary(version, fraccion):
-    ### BEGIN SOLUTION
-    color = sonda.selector["color"]
-    estables = [c for c in sonda.replicas() if c.labels.get("color") == color]
-    _, canary = replicas_canary(len(estables), fraccion)
-    canarias = [crear_replica(version, color=color) for _ in range(canary)]
-    if not esperar_sanas(canarias, 15):
-        for c in canarias:
-            c.remove(force=True)
-        return []
-    for c in estables[:canary]:
-        c.remove(force=True)
-    return canarias
-    ### END SOLUTION
-
-
-# %% nbgrader={"grade": false, "grade_id": "canary_demo", "locked": true, "schema_version": 3, "solution": false, "task": false}
-reiniciar(1, n=5, color="azul")
-sonda.selector = {"app": "web", "color": "azul"}
-sonda.aleatoria = True
-canarias = lanzar_canary(2, 0.2)
-sonda.rng = random.Random(SEED)  # la misma semilla, el mismo reparto en los dos motores
-respuestas_canary = sonda.rafaga(100)
-por_version = Counter(r.version for r in respuestas_canary if r.ok)
-print(f"{len(canarias)} canaria(s); de 100 peticiones, v1: {por_version[1]}, v2: {por_version[2]}")
-display(TrafficChart(respuestas_canary, title="Canary: 100 peticiones al azar", expected=20))
-
-# %% nbgrader={"grade": true, "grade_id": "test_canary", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-assert len(canarias) == 1, f"Con 5 réplicas y 0,2 se esperaba 1 canaria y llegaron {len(canarias)}."
-_v = sorted(c.labels.get("version") for c in sonda.replicas())
-assert _v == ["1", "1", "1", "1", "2"], f"Se esperaban 4 réplicas v1 y 1 v2 en marcha y hay {_v}."
-### BEGIN HIDDEN TESTS
-assert all(r.ok for r in respuestas_canary), "Ninguna petición debía fallar durante el canary."
-_cuota = por_version[2] / 100
-assert 0.08 <= _cuota <= 0.35, (
-    f"Con 1 de 5 réplicas la v2 debía recibir alrededor del 20 % y recibió el {_cuota:.0%}.")
-assert all(c.labels.get("color") == "azul" for c in sonda.replicas()), (
-    "Las canarias deben llevar el color de las estables para entrar en el balanceador.")
-_r = lanzar_canary(3, 0.2)
-assert _r == [], f"Con la v3 rota lanzar_canary debía devolver [] y devolvió {_r}."
-assert not de_version(3, todas=True), "Las canarias v3 que no sirvieron deben borrarse."
-assert len(sonda.replicas()) == 5, f"El total no debe cambiar: hay {len(sonda.replicas())} réplicas."
-### END HIDDEN TESTS
-
-# %% [markdown]
-# ## Resumen
-#
-# | estrategia | cómo | precio | si la versión nueva falla |
-# |---|---|---|---|
-# | a mano | parar, borrar, arrancar | *downtime* | te enteras por los usuarios |
-# | rolling update | por pasos, con maxSurge / maxUnavailable y *health gating* | conviven dos versiones un rato | Swarm con `failure_action=rollback` vuelve solo; Kubernetes se para y vuelves con `kubectl rollout undo` |
-# | blue-green | un entorno entero al lado y cambio de golpe | el doble de réplicas durante el cambio | no se cambia; volver es cambiar otra vez |
-# | canary | una proporción pequeña de réplicas nuevas | pocos usuarios ven la versión nueva antes que el resto | solo afecta a unos pocos; se retira |
-#
-# En Swarm todo esto es `docker service update` con `--update-parallelism`, `--update-order
-# start-first` y `--update-failure-action rollback` (cuaderno 07); en Kubernetes, la
-# `strategy` de un Deployment con `maxSurge` y `maxUnavailable`, `readinessProbe` para el
-# *health gating* y `kubectl rollout undo` para volver atrás.
+# Sigue en `05-2-rollback-blue-green-canary`: el rollback automático del propio Swarm, *liveness*
+# frente a *readiness*, blue-green y canary.
 #
 # Limpiamos todo lo que creó este cuaderno:
 

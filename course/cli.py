@@ -131,7 +131,7 @@ def release(ctx, assignment, check):
     "-n",
     "only",
     multiple=True,
-    help="Only this notebook and its fixtures: a name or its number (05); repeatable.",
+    help="Only this notebook and its fixtures: its name or how it begins (05, 05-1); repeatable.",
 )
 @click.pass_context
 def validate(ctx, assignment, backend, jobs, timeout, no_papermill, only):

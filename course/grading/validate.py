@@ -210,7 +210,8 @@ def validate(
         timeout: seconds a cell may run, for papermill and nbgrader.
         papermill: run the notebooks with papermill first (step 1).
         echo: called with a line of progress (wall times) as the run goes.
-        only: validate only these notebooks (stems, or their leading number) and their fixtures.
+        only: validate only these notebooks (stems, or how they begin: ``05``, ``05-1``) and
+            their fixtures.
     """
     from .grade import grade
 
@@ -276,7 +277,7 @@ def validate(
 def keep_only(source_dir: Path, only: tuple[str, ...]) -> None:
     """Remove from ``source_dir`` the notebooks ``only`` does not name; none named is an error."""
     def named(stem: str) -> bool:
-        return any(stem == name or stem.split("-")[0] == name for name in only)
+        return any(stem == name or stem.startswith(f"{name}-") for name in only)
 
     notebooks = list(source_dir.glob("*.ipynb"))
     if not any(named(nb.stem) for nb in notebooks):

@@ -394,7 +394,7 @@ def _resuelve(contenedor, nombre):
             "son bytes: pásale a direcciones el texto, output.decode().") from None
 
 
-esperar_a(lambda: _resuelve(ref_api, "db") == [IP_REF_DB], intentos=8)
+esperar_a(lambda: _resuelve(ref_api, "db") == [IP_REF_DB])
 _got = _resuelve(ref_api, "db")
 assert _got == [IP_REF_DB], (
     f"Desde la API, 'db' debería resolverse a [{IP_REF_DB!r}] y llegó {_got!r}.")
@@ -438,7 +438,7 @@ print("api →  db:", alcanza(api, "db"))
 print("solitario →  db:", alcanza(solitario, "db"))
 
 # %% nbgrader={"grade": true, "grade_id": "test_alcanza", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
-esperar_a(lambda: alcanza(ref_api, "db") is not None, intentos=8)
+esperar_a(lambda: alcanza(ref_api, "db") is not None)
 _got = alcanza(ref_api, "db")
 assert isinstance(_got, str) and _got.startswith("web v1 "), (
     f"Desde la API, http://db/ debería responder 'web v1 <hostname>' y llegó {_got!r}.")
@@ -496,7 +496,7 @@ def _dns_web():
     return sorted(re.findall(r"Address:?\s+(\d+\.\d+\.\d+\.\d+)", respuesta))
 
 
-esperar_a(lambda: len(_dns_web()) == 3, intentos=8)
+esperar_a(lambda: len(_dns_web()) == 3)
 _dns = _dns_web()
 assert len(_dns) == 3, f"El alias 'web' debería dar 3 direcciones y da {len(_dns)}: {_dns}."
 ### BEGIN HIDDEN TESTS

@@ -54,8 +54,9 @@ from .tamper import read_evidence
 UNCONFINED_FLAG = "--unconfined-i-trust-student-code"
 
 DOCKER_WARNING = (
-    "warning: --backend docker hands the Docker engine to student code: it can start, stop and "
-    "remove any container of this engine. Grade on a disposable engine."
+    "note: --backend docker: student code reaches the engine through the grader's filtering "
+    "proxy (its own labelled objects, nothing of the host); its containers still share this "
+    "engine's CPU, memory and disk."
 )
 
 
@@ -173,6 +174,24 @@ def autograde_config(
         config.ResilientExecute.swarm_notebooks = swarm_notebooks(root / "source" / assignment)
         config.ResilientExecute.swarm_lock = default_lock()
     return config
+
+
+def _build_engine_images() -> None:
+    """The lab images, built here, outside the sandbox: the grading proxy refuses builds
+    (a build runs whatever its Dockerfile says)."""
+    import docker
+
+    from .. import images, nginx, nginx_container
+
+    client = docker.DockerClient(base_url=f"unix://{engine_socket()}", timeout=300)
+    try:
+        images.build_lab_images(client=client)
+        if nginx.find_nginx():  # else lesson 04's check says in the kernel how to get nginx
+            nginx_container.ensure_image(client)
+    except (docker.errors.DockerException, images.ImageBuildError) as error:
+        raise GradingError(f"cannot prepare the engine for grading: {error}") from error
+    finally:
+        client.close()
 
 
 def engine_socket() -> str:
@@ -305,6 +324,8 @@ def grade(
             f"To grade anyway, with student code running as you, unconfined: {UNCONFINED_FLAG}"
         )
     tools_on_path()
+    if backend == "docker" and confine:
+        _build_engine_images()
     config = load_config(course.root, db_url=db_url, timeout=timeout)
     real_db_url = db_url_of(course.root, config)  # --db, normalized by load_config
     course_id = config.CourseDirectory.get("course_id", "default_course")

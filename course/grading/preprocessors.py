@@ -79,7 +79,8 @@ class ResilientExecute(Execute):
         self._nonce, self._first = f"probe-{secrets.token_hex(16)}:", None
         name = (resources or {}).get("unique_key", "notebook")
         self._evidence = Evidence(name, scan=scan_source(nb.cells))
-        lock = self.swarm_lock if name in self.swarm_notebooks else None
+        self._swarm_turn = name in self.swarm_notebooks
+        lock = self.swarm_lock if self._swarm_turn else None
         try:
             with swarm_turn(lock):
                 return super().preprocess(nb, resources, km)
@@ -87,6 +88,12 @@ class ResilientExecute(Execute):
             folder = ((resources or {}).get("metadata") or {}).get("path")
             if folder:
                 write_evidence(folder, self._evidence)
+
+    def create_kernel_manager(self):
+        km = super().create_kernel_manager()
+        # only the notebook holding the Swarm turn may enter or leave Swarm (engine_policy.py)
+        km.swarm_turn = getattr(self, "_swarm_turn", False)
+        return km
 
     async def async_execute_cell(self, cell, cell_index, execution_count=None, store_history=True):
         deadline = getattr(self.km, "submission_deadline", 0.0)

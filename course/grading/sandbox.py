@@ -27,9 +27,11 @@ default; its limits are settings of ``nbgrader_config.py`` (``c.ConfinedKernelMa
   sandbox from outside: one per kernel (``wall_seconds``) and, under ``course grade``, one per
   submission (``submission_seconds``: its notebooks' kernels together).
 
-On ``--backend docker`` the grader sets ``docker_socket``: the engine's socket, bound as
-``/run/docker.sock``. It is not filtered (the filtering proxy the issue asks for is not built),
-so student code then holds the whole engine; ``course grade`` warns.
+On ``--backend docker`` the grader sets ``docker_socket`` (the engine's socket): the kernel never
+gets it. It gets, as ``/run/docker.sock``, the socket of an :class:`~course.grading.engine_proxy.
+EngineProxy` of its own, served from the grader's process: its own objects only, nothing of the
+host (:mod:`course.grading.engine_policy`); when the kernel ends, what it left on the engine is
+removed.
 """
 
 from __future__ import annotations
@@ -48,6 +50,8 @@ from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Bool, Float, Integer, Unicode
+
+from .engine_proxy import EngineProxy
 
 # /etc entries a Python kernel needs (name service, TLS roots, time zone, the loader's cache)
 ETC_KEPT = (
@@ -106,15 +110,12 @@ def _namespaces(uid: int | None) -> list[str]:
     ]
 
 
-def _inner_command(
-    uid: int | None, limits: dict[str, int] | None = None, groups: tuple[int, ...] = ()
-) -> list[str]:
-    """Inside the sandbox, before the kernel: setpriv to the sandbox uid (as root), keeping only
-    ``groups`` (the engine socket's group on ``--backend docker``), then prlimit."""
+def _inner_command(uid: int | None, limits: dict[str, int] | None = None) -> list[str]:
+    """Inside the sandbox, before the kernel: setpriv to the sandbox uid (as root), with no
+    groups and no capabilities, then prlimit."""
     cmd = []
     if uid is not None:
-        kept = f"--groups={','.join(map(str, groups))}" if groups else "--clear-groups"
-        cmd += ["setpriv", f"--reuid={uid}", f"--regid={uid}", kept]
+        cmd += ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups"]
         cmd += ["--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"]
     if limits:
         cmd += ["prlimit"] + [f"--{name}={value}" for name, value in limits.items()] + ["--"]
@@ -155,12 +156,15 @@ class ConfinedKernelManager(AsyncKernelManager):
     file_mb = Integer(512, help="Largest file the kernel may write, MiB").tag(config=True)
     tmp_mb = Integer(256, help="Size of the sandbox's /tmp (in memory), MiB").tag(config=True)
     docker_socket = Unicode(
-        "", help="Unix socket handed to the kernel as DOCKER_HOST (the grader's engine proxy)"
+        "", help="The engine's Unix socket; the kernel reaches it through a filtering proxy"
     ).tag(config=True)
+    # set by ResilientExecute for the notebook that holds the engine's Swarm turn
+    swarm_turn = Bool(False)
 
     _box: Path | None = None
     _timer: threading.Timer | None = None
     _args_fd: int | None = None
+    _proxy: EngineProxy | None = None
 
     async def _async_pre_start_kernel(self, **kw):
         if not self.confine:
@@ -204,10 +208,10 @@ class ConfinedKernelManager(AsyncKernelManager):
         os.close(write)
         self._args_fd = read
         kw["pass_fds"] = (read,)
-        # the sandbox uid reaches the bound engine socket through the socket's own group (the
-        # engine's socket is root:docker 0660), as an engine user would
-        groups = (os.stat(self.docker_socket).st_gid,) if self.docker_socket else ()
-        inner = _inner_command(uid, self._limits(uid), groups) + cmd
+        if self.docker_socket:
+            self._proxy = EngineProxy(self.docker_socket, self._box / "engine.sock", owner=uid,
+                                      swarm_turn=self.swarm_turn)
+        inner = _inner_command(uid, self._limits(uid)) + cmd
         return ["bwrap", "--args", str(read), "--", *inner], kw
 
     def _limits(self, uid: int | None) -> dict[str, int]:
@@ -246,8 +250,8 @@ class ConfinedKernelManager(AsyncKernelManager):
                     bwrap += ["--perms", "0755", "--dir", str(parent)]
             bwrap += [kind, str(source), str(dest)]
         bwrap += ["--chdir", str(cwd)]
-        if self.docker_socket:
-            bwrap += ["--bind", self.docker_socket, "/run/docker.sock"]
+        if self.docker_socket:  # the kernel's own proxy, never the engine's socket
+            bwrap += ["--bind", str(self._box / "engine.sock"), "/run/docker.sock"]
         for key, value in self._sandbox_env(os.environ).items():
             bwrap += ["--setenv", key, value]
         return bwrap
@@ -299,6 +303,11 @@ class ConfinedKernelManager(AsyncKernelManager):
             self._timer.cancel()
             self._timer = None
         if self._box is not None and not restart:
+            if self._proxy is not None:
+                left = self._proxy.close()  # and what the kernel left on the engine goes
+                if left:
+                    self.log.info("removed what the kernel left on the engine: %s", left)
+                self._proxy = None
             shutil.rmtree(self._box, ignore_errors=True)
             self._box = None
 

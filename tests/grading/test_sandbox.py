@@ -11,6 +11,7 @@ import importlib
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import docker
 import pytest
 from click.testing import CliRunner
 
@@ -124,25 +125,46 @@ def test_the_unconfined_flag_is_offered_by_course_grade(flag):
 
 @pytest.mark.slow
 @pytest.mark.docker
-def test_on_backend_docker_the_confined_kernel_reaches_the_engine_and_nothing_else(tmp_path):
-    """With the engine's socket handed in, does the sandbox uid get through it (the socket is
-    root:docker 0660) while the kernel still has no network and no other socket?"""
+def test_on_backend_docker_the_confined_kernel_reaches_the_engine_and_nothing_else(
+    tmp_path, docker_client
+):
+    """With the engine handed in, does the kernel reach it through its proxy only: no network, no
+    engine socket of the host, no container of anyone else, nothing privileged, and is what it
+    leaves on the engine gone once it ends (judged from the host's client)?"""
+    from course import images
     from course.grading.grade import engine_socket
 
-    socket = engine_socket()
+    web = images.ensure_image(docker_client, "web", 1)
+    other = docker_client.containers.run(web, detach=True, name="m7-sandbox-other",
+                                         labels={"course.kit": "modulo7"})
     code = (
         "import docker, os, socket\n"
-        "print('ping', docker.from_env(timeout=10).ping())\n"
+        "c = docker.from_env(timeout=10)\n"
+        "print('ping', c.ping())\n"
+        "print('others', [x.name for x in c.containers.list(all=True)])\n"
+        "try:\n"
+        f"    c.containers.run({web!r}, detach=True, privileged=True); print('privileged ran')\n"
+        "except docker.errors.APIError as e:\n"
+        "    print('privileged', e.status_code)\n"
+        f"left = c.containers.run({web!r}, detach=True, labels={{'course.kit': 'modulo7'}})\n"
+        "print('left', left.id)\n"
         "s = socket.socket()\n"
         "try:\n"
         "    s.connect(('127.0.0.1', 5432)); print('net open')\n"
         "except OSError:\n"
         "    print('net closed')\n"
-        "print('host socket', os.path.exists('/var/run/docker.sock'))\n"
     )
-    out, _ = _run({"docker_socket": socket}, tmp_path, code)
-    assert "ping True" in out, out
-    assert "net closed" in out and "host socket False" in out, out
+    try:
+        out, _ = _run({"docker_socket": engine_socket()}, tmp_path, code)
+        other.reload()
+        assert other.status == "running"
+    finally:
+        other.remove(force=True)
+    assert "ping True" in out and "others []" in out, out
+    assert "privileged 403" in out and "net closed" in out, out
+    left = out.split("left ", 1)[1].split()[0]
+    with pytest.raises(docker.errors.NotFound):
+        docker_client.containers.get(left)
 
 
 def test_the_submission_wall_clock_spans_its_notebooks(course_copy):

@@ -1,0 +1,204 @@
+"""The grading proxy on a real engine: what a lab needs passes, what a hostile kernel tries fails.
+
+Each test talks docker-py to an :class:`EngineProxy` (as a confined kernel does) and judges from
+the engine itself, through the host's own client: what exists, what still runs, what is gone.
+"""
+
+from __future__ import annotations
+
+import io
+import socket
+import tarfile
+import uuid
+
+import docker
+import pytest
+
+from course import images
+from course.grading.engine_policy import GRADING_LABEL
+from course.grading.engine_proxy import EngineProxy
+from course.grading.grade import engine_socket
+
+pytestmark = [pytest.mark.docker, pytest.mark.slow]
+KIT = {"course.kit": "modulo7"}
+
+
+@pytest.fixture
+def proxy(tmp_path):
+    made = EngineProxy(engine_socket(), tmp_path / "engine.sock")
+    yield made
+    made.close()
+
+
+@pytest.fixture
+def student(proxy):
+    """docker-py as student code sees it: the proxy's socket is its DOCKER_HOST."""
+    client = docker.DockerClient(base_url=f"unix://{proxy.socket_path}", timeout=30)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def web(docker_client):
+    return images.ensure_image(docker_client, "web", 1)
+
+
+def _name(base: str) -> str:
+    return f"m7-proxy-{base}-{uuid.uuid4().hex[:6]}"
+
+
+def test_a_lab_works_through_the_proxy(student, docker_client, web):
+    """Run, exec, copy in and out, logs, a network and a named volume: does all a lesson does
+    work, with the kernel's label on each object seen from the engine?"""
+    net = student.networks.create(_name("net"), labels=KIT)
+    vol = student.volumes.create(_name("vol"), labels=KIT)
+    box = student.containers.run(web, detach=True, name=_name("web"), labels=KIT,
+                                 network=net.name, volumes={vol.name: {"bind": "/data"}})
+    code, out = box.exec_run(["cat", "/www/index.html"])
+    assert code == 0 and out.startswith(b"web v1"), out
+    data = io.BytesIO()
+    with tarfile.open(fileobj=data, mode="w") as tar:
+        info = tarfile.TarInfo("hola.txt")
+        info.size = 4
+        tar.addfile(info, io.BytesIO(b"hola"))
+    assert box.put_archive("/data", data.getvalue())
+    stream, _ = box.get_archive("/data/hola.txt")
+    assert b"hola" in b"".join(stream)
+    assert [c.id for c in student.containers.list()] == [box.id]
+    for obj in (docker_client.containers.get(box.id), docker_client.networks.get(net.id),
+                docker_client.volumes.get(vol.name)):
+        assert GRADING_LABEL in (obj.attrs.get("Labels") or obj.attrs["Config"]["Labels"])
+    box.remove(force=True)
+    net.remove()
+    vol.remove()
+
+
+def _refused(call) -> str:
+    with pytest.raises(docker.errors.APIError) as caught:
+        call()
+    assert caught.value.status_code == 403, caught.value
+    assert "El corrector no deja" in caught.value.explanation
+    return caught.value.explanation
+
+
+@pytest.mark.parametrize("options", [
+    {"volumes": {"/": {"bind": "/host"}}},
+    {"mounts": [docker.types.Mount("/host", "/", type="bind")]},
+    {"privileged": True},
+    {"network_mode": "host"},
+    {"pid_mode": "host"},
+    {"ipc_mode": "host"},
+    {"cap_add": ["SYS_ADMIN"]},
+    {"devices": ["/dev/null:/dev/x"]},
+    {"security_opt": ["apparmor=unconfined"]},
+    {"ports": {"80/tcp": 18080}},
+    {"sysctls": {"net.ipv4.ip_forward": "1"}},
+    {"log_config": docker.types.LogConfig(type="syslog")},
+], ids=lambda o: next(iter(o)))
+def test_what_reaches_the_host_is_refused(student, docker_client, web, options):
+    """A container asking for part of the host: refused, and nothing made on the engine?"""
+    name = _name("bad")
+    _refused(lambda: student.containers.create(web, name=name, labels=KIT, **options))
+    assert not docker_client.containers.list(all=True, filters={"name": name})
+
+
+def test_a_volume_with_driver_options_is_refused(student, docker_client):
+    """The local driver's `o=bind` would mount any host folder: refused, no volume made?"""
+    name = _name("vol")
+    _refused(lambda: student.volumes.create(
+        name, driver_opts={"type": "none", "o": "bind", "device": "/"}))
+    assert not docker_client.volumes.list(filters={"name": name})
+
+
+@pytest.mark.parametrize("call", [
+    lambda c: c.images.build(fileobj=io.BytesIO(b"FROM scratch\n"), tag="m7-proxy-x"),
+    lambda c: c.images.pull("busybox", tag="latest"),
+    lambda c: c.images.remove("course/web:1"),
+    lambda c: c.swarm.init(advertise_addr="127.0.0.1"),
+    lambda c: c.api.get_unlock_key(),
+    lambda c: c.containers.prune(),
+    lambda c: c.api._result(c.api._get(c.api._url("/plugins"))),
+], ids=["build", "pull", "remove-image", "swarm-init", "unlock-key", "prune", "plugins"])
+def test_engine_wide_calls_are_refused(student, call):
+    """Builds, pulls, image removal, Swarm mode without the turn, prunes, plugins: refused?"""
+    _refused(lambda: call(student))
+
+
+def test_other_objects_do_not_exist_for_the_kernel(student, docker_client, web):
+    """A container made beside the kernel (another submission's): not listed, not found, not
+    stopped, not entered through the proxy, and still running afterwards?"""
+    other = docker_client.containers.run(web, detach=True, name=_name("other"), labels=KIT)
+    try:
+        assert other.id not in [c.id for c in student.containers.list(all=True)]
+        for call in (lambda: student.containers.get(other.name),
+                     lambda: student.api.kill(other.id),
+                     lambda: student.api.exec_create(other.id, ["true"]),
+                     lambda: student.api.remove_container(other.name, force=True),
+                     lambda: student.containers.run(web, detach=True, name=_name("ns"),
+                                                    network_mode=f"container:{other.id}")):
+            with pytest.raises(docker.errors.NotFound):
+                call()
+        other.reload()
+        assert other.status == "running"
+    finally:
+        other.remove(force=True)
+
+
+def _raw(path, payload: bytes) -> bytes:
+    with socket.socket(socket.AF_UNIX) as conn:
+        conn.settimeout(30)
+        conn.connect(str(path))
+        conn.sendall(payload)
+        got = b""
+        while chunk := conn.recv(65536):
+            got += chunk
+    return got
+
+
+def test_a_second_request_on_one_connection_never_reaches_the_engine(proxy, docker_client, web):
+    """A ping followed, on the same connection, by a privileged create: is the create dropped
+    (no container of that name on the engine) while the ping is answered?"""
+    name = _name("smuggled")
+    body = (b'{"Image": "%s", "HostConfig": {"Privileged": true}}' % web.encode())
+    second = (f"POST /containers/create?name={name} HTTP/1.1\r\nHost: x\r\n"
+              f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode()
+    got = _raw(proxy.socket_path, b"GET /_ping HTTP/1.1\r\nHost: x\r\n\r\n" + second + body)
+    assert got.startswith(b"HTTP/1.1 200") and got.count(b"HTTP/1.1") == 1, got[:300]
+    assert not docker_client.containers.list(all=True, filters={"name": name})
+
+
+def test_ambiguous_framing_is_refused(proxy):
+    """A length and chunks at once, or two lengths: 400, never forwarded?"""
+    both = (b"POST /containers/create HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n0\r\n\r\n")
+    two = b"POST /containers/create HTTP/1.1\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}"
+    for payload in (both, two):
+        assert _raw(proxy.socket_path, payload).startswith(b"HTTP/1.1 400"), payload
+
+
+def test_a_chunked_body_is_judged_whole(proxy, docker_client, web):
+    """The same privileged create sent in chunks: still refused (the rules read the whole body)?"""
+    name = _name("chunked")
+    body = b'{"Image": "%s", "HostConfig": {"Privileged": true}}' % web.encode()
+    chunks = b"".join(b"%x\r\n%s\r\n" % (len(body[i:i + 7]), body[i:i + 7])
+                      for i in range(0, len(body), 7)) + b"0\r\n\r\n"
+    head = (f"POST /v1.41/containers/create?name={name} HTTP/1.1\r\nHost: x\r\n"
+            "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n").encode()
+    assert _raw(proxy.socket_path, head + chunks).startswith(b"HTTP/1.1 403")
+    assert not docker_client.containers.list(all=True, filters={"name": name})
+
+
+def test_what_the_kernel_leaves_is_removed_when_it_ends(tmp_path, docker_client, web):
+    """A container, a network and a volume left behind: gone from the engine after close()?"""
+    proxy = EngineProxy(engine_socket(), tmp_path / "engine.sock")
+    student = docker.DockerClient(base_url=f"unix://{proxy.socket_path}", timeout=30)
+    box = student.containers.run(web, detach=True, name=_name("left"), labels=KIT)
+    net = student.networks.create(_name("left"), labels=KIT)
+    vol = student.volumes.create(_name("left"), labels=KIT)
+    student.close()
+    removed = proxy.close()
+    assert removed == {"containers": 1, "networks": 1, "volumes": 1}, removed
+    for getter, ref in ((docker_client.containers.get, box.id),
+                        (docker_client.networks.get, net.id), (docker_client.volumes.get, vol.name)):
+        with pytest.raises(docker.errors.NotFound):
+            getter(ref)

@@ -33,6 +33,7 @@ from urllib.parse import unquote
 import docker
 
 GRADING_LABEL = "course.grading"
+GRADER_LABEL = "course.grading.pid"  # the grading process that served the kernel
 BUILTIN_NETWORKS = ("bridge", "host", "none", "ingress", "docker_gwbridge")
 LOG_DRIVERS = ("", "json-file", "local", "none")
 MAX_CREATES = 300  # objects one kernel may create: a lesson makes a few dozen

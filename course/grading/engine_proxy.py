@@ -48,7 +48,7 @@ def _read_request(conn: socket.socket) -> tuple[str, str, dict[str, str], bytes,
         if not chunk:
             raise BadRequest("connection closed before the request's head")
         data += chunk
-        if len(data) > MAX_HEAD and b"\r\n\r\n" not in data[:MAX_HEAD + 4]:
+        if len(data) > MAX_HEAD:
             raise BadRequest("request head too long")
     head, rest = data.split(b"\r\n\r\n", 1)
     lines = head.decode("latin-1").split("\r\n")
@@ -119,11 +119,11 @@ def _pipe(client: socket.socket, engine: socket.socket, two_way: bool) -> None:
     """Copy the engine's answer to the client until the engine closes; with ``two_way`` (an exec
     or attach stream) the client's bytes go to the engine too. A client that goes away ends it."""
     with selectors.DefaultSelector() as sel:
-        sel.register(engine, selectors.EVENT_READ, client)
-        sel.register(client, selectors.EVENT_READ, engine)
+        sel.register(engine, selectors.EVENT_READ)
+        sel.register(client, selectors.EVENT_READ)
         while True:
             for key, _ in sel.select():
-                source, dest = key.fileobj, key.data
+                source = key.fileobj
                 try:
                     data = source.recv(65536)
                 except OSError:
@@ -179,7 +179,9 @@ class EngineProxy:
         self.token = secrets.token_hex(12)
         self.api = docker.APIClient(base_url=f"unix://{upstream}", timeout=LOOKUP_TIMEOUT,
                                     version="auto")
-        self.scope = policy.Scope(self.api, self.token, swarm_turn=swarm_turn)
+        # the grading process's pid too: what a killed grader left is found by the next one
+        self.scope = policy.Scope(self.api, self.token, swarm_turn=swarm_turn,
+                                  extra_labels={policy.GRADER_LABEL: str(os.getpid())})
         self.slots = threading.BoundedSemaphore(MAX_CONNECTIONS)
         self._lookups = threading.Lock()  # one APIClient (requests session) for every thread
         self._server = _Server(str(self.socket_path), _Handler)
@@ -192,6 +194,7 @@ class EngineProxy:
         self._thread.start()
 
     def serve(self, conn: socket.socket) -> None:
+        conn.settimeout(LOOKUP_TIMEOUT)  # a client that never finishes its request: let go
         method, target, headers, body, rest = _read_request(conn)
         try:
             request = policy.parse_target(method, target)
@@ -210,6 +213,7 @@ class EngineProxy:
             else:
                 if decision.hijack and rest:
                     engine.sendall(rest)
+                conn.settimeout(None)  # a log that follows, a wait, an exec: as long as they run
                 _pipe(conn, engine, decision.hijack)
         finally:
             engine.close()
@@ -277,3 +281,29 @@ def sweep(api: docker.APIClient, labels: dict[str, str]) -> dict[str, int]:
             except docker.errors.APIError:
                 pass
     return removed
+
+
+def sweep_orphans(api: docker.APIClient) -> dict[str, int]:
+    """Remove what kernels of grading processes that no longer run left on the engine (a grader
+    killed with SIGKILL sweeps nothing itself); the next ``course grade`` calls this first."""
+    pids = set()
+    for listing in (lambda: api.containers(all=True, filters={"label": policy.GRADER_LABEL}),
+                    lambda: api.networks(filters={"label": policy.GRADER_LABEL}),
+                    lambda: api.volumes(filters={"label": policy.GRADER_LABEL}).get("Volumes")):
+        for item in listing() or []:
+            pids.add((item.get("Labels") or {}).get(policy.GRADER_LABEL, ""))
+    removed: dict[str, int] = {}
+    for pid in sorted(p for p in pids if p.isdigit() and not _alive(int(p))):
+        for kind, count in sweep(api, {policy.GRADER_LABEL: pid}).items():
+            removed[kind] = removed.get(kind, 0) + count
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive
+        return True
+    return True

@@ -176,15 +176,18 @@ def autograde_config(
     return config
 
 
-def _build_engine_images() -> None:
-    """The lab images, built here, outside the sandbox: the grading proxy refuses builds
-    (a build runs whatever its Dockerfile says)."""
+def _prepare_engine() -> None:
+    """Before the kernels: remove what killed graders left, and build the lab images here,
+    outside the sandbox (the grading proxy refuses builds: a build runs what its Dockerfile
+    says)."""
     import docker
 
     from .. import images, nginx, nginx_container
+    from .engine_proxy import sweep_orphans
 
     client = docker.DockerClient(base_url=f"unix://{engine_socket()}", timeout=300)
     try:
+        sweep_orphans(client.api)
         images.build_lab_images(client=client)
         if nginx.find_nginx():  # else lesson 04's check says in the kernel how to get nginx
             nginx_container.ensure_image(client)
@@ -325,7 +328,7 @@ def grade(
         )
     tools_on_path()
     if backend == "docker" and confine:
-        _build_engine_images()
+        _prepare_engine()
     config = load_config(course.root, db_url=db_url, timeout=timeout)
     real_db_url = db_url_of(course.root, config)  # --db, normalized by load_config
     course_id = config.CourseDirectory.get("course_id", "default_course")

@@ -198,7 +198,44 @@ def test_what_the_kernel_leaves_is_removed_when_it_ends(tmp_path, docker_client,
     student.close()
     removed = proxy.close()
     assert removed == {"containers": 1, "networks": 1, "volumes": 1}, removed
-    for getter, ref in ((docker_client.containers.get, box.id),
-                        (docker_client.networks.get, net.id), (docker_client.volumes.get, vol.name)):
+    engine = docker_client
+    for getter, ref in ((engine.containers.get, box.id), (engine.networks.get, net.id),
+                        (engine.volumes.get, vol.name)):
         with pytest.raises(docker.errors.NotFound):
             getter(ref)
+
+
+def test_what_a_killed_grader_left_is_removed_by_the_next(tmp_path, docker_client, web):
+    """A grading process killed with SIGKILL (no close(), no sweep) after its kernel made a
+    container: does the next grader's sweep_orphans remove it, and leave a live grader's alone?"""
+    import subprocess
+    import sys
+
+    from course.grading.engine_proxy import sweep_orphans
+
+    script = (
+        "import docker, sys, time\n"
+        "from course.grading.engine_proxy import EngineProxy\n"
+        f"p = EngineProxy({engine_socket()!r}, {str(tmp_path / 'killed.sock')!r})\n"
+        "c = docker.DockerClient(base_url=f'unix://{p.socket_path}')\n"
+        f"box = c.containers.run({web!r}, detach=True, labels={KIT!r})\n"
+        "print(box.id, flush=True)\n"
+        "time.sleep(600)\n"
+    )
+    grader = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    alive = EngineProxy(engine_socket(), tmp_path / "alive.sock")
+    try:
+        left = grader.stdout.readline().strip()
+        kept = docker.DockerClient(base_url=f"unix://{alive.socket_path}").containers.run(
+            web, detach=True, labels=KIT)
+        grader.kill()
+        grader.wait()
+        assert docker_client.containers.get(left).status == "running"
+        removed = sweep_orphans(docker_client.api)
+        assert removed.get("containers") == 1, removed
+        with pytest.raises(docker.errors.NotFound):
+            docker_client.containers.get(left)
+        assert docker_client.containers.get(kept.id).status == "running"
+    finally:
+        grader.kill()
+        alive.close()

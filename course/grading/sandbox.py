@@ -22,6 +22,8 @@ default; its limits are settings of ``nbgrader_config.py`` (``c.ConfinedKernelMa
 * the ZMQ channels on ``ipc`` transport: Unix sockets in a folder bound into the sandbox (TCP on
   loopback cannot cross a network namespace);
 * no terminal: the kernel's stdout/stderr go to a log file [a tty handed in allows TIOCSTI];
+* a seccomp filter (:mod:`course.grading.seccomp`): new namespaces, mounts, keyrings, ``bpf``,
+  ``ptrace``, ``io_uring`` and the like refused [the Linux kernel's own attack surface];
 * limits: address space, CPU seconds and file size (rlimits), processes (``RLIMIT_NPROC`` for a
   uid of the sandbox's own when the grader is root), tmpfs sizes, and wall clocks that kill the
   sandbox from outside: one per kernel (``wall_seconds``) and, under ``course grade``, one per
@@ -51,6 +53,7 @@ from pathlib import Path
 from jupyter_client.manager import AsyncKernelManager
 from traitlets import Bool, Float, Integer, Unicode
 
+from . import seccomp
 from .engine_proxy import EngineProxy
 
 # /etc entries a Python kernel needs (name service, TLS roots, time zone, the loader's cache)
@@ -155,6 +158,9 @@ class ConfinedKernelManager(AsyncKernelManager):
     ).tag(config=True)
     file_mb = Integer(512, help="Largest file the kernel may write, MiB").tag(config=True)
     tmp_mb = Integer(256, help="Size of the sandbox's /tmp (in memory), MiB").tag(config=True)
+    seccomp = Bool(
+        True, help="Refuse the system calls a kernel never needs (course/grading/seccomp.py)"
+    ).tag(config=True)
     docker_socket = Unicode(
         "", help="The engine's Unix socket; the kernel reaches it through a filtering proxy"
     ).tag(config=True)
@@ -163,7 +169,7 @@ class ConfinedKernelManager(AsyncKernelManager):
 
     _box: Path | None = None
     _timer: threading.Timer | None = None
-    _args_fd: int | None = None
+    _fds: list[int]  # pipes bwrap reads its options and its seccomp program from
     _proxy: EngineProxy | None = None
 
     async def _async_pre_start_kernel(self, **kw):
@@ -176,6 +182,7 @@ class ConfinedKernelManager(AsyncKernelManager):
                 "(student code then runs as you), set c.ConfinedKernelManager.confine = False."
             )
         _compile_course()
+        self._fds = []
         self._box = Path(tempfile.mkdtemp(prefix="course-box-"))
         os.chmod(self._box, 0o711)
         uid = _sandbox_uid()
@@ -203,11 +210,12 @@ class ConfinedKernelManager(AsyncKernelManager):
         # bwrap reads its options from a pipe [on its command line, /proc/1/cmdline inside the
         # sandbox would show the kernel the host's paths]
         options = self._options(ipc, home, cwd, uid)
-        read, write = os.pipe()
-        os.write(write, b"".join(arg.encode() + b"\0" for arg in options))
-        os.close(write)
-        self._args_fd = read
-        kw["pass_fds"] = (read,)
+        if self.seccomp and seccomp.supported():
+            self._fds.append(_pipe_with(seccomp.program()))
+            options += ["--seccomp", str(self._fds[-1])]
+        read = _pipe_with(b"".join(arg.encode() + b"\0" for arg in options))
+        self._fds.append(read)
+        kw["pass_fds"] = tuple(self._fds)
         if self.docker_socket:
             self._proxy = EngineProxy(self.docker_socket, self._box / "engine.sock", owner=uid,
                                       swarm_turn=self.swarm_turn)
@@ -273,9 +281,9 @@ class ConfinedKernelManager(AsyncKernelManager):
         try:
             await super()._async_launch_kernel(kernel_cmd, **kw)
         finally:
-            if self._args_fd is not None:
-                os.close(self._args_fd)
-                self._args_fd = None
+            for fd in getattr(self, "_fds", ()):
+                os.close(fd)
+            self._fds = []
         seconds = self.wall_seconds if self.wall_seconds > 0 else float("inf")
         if self.submission_deadline:
             # never within a kernel's start [a kernel killed before its first reply fails the
@@ -312,6 +320,14 @@ class ConfinedKernelManager(AsyncKernelManager):
             self._box = None
 
     cleanup_resources = _async_cleanup_resources
+
+
+def _pipe_with(data: bytes) -> int:
+    """The read end of a pipe that holds ``data`` (small: it fits the pipe's buffer)."""
+    read, write = os.pipe()
+    os.write(write, data)
+    os.close(write)
+    return read
 
 
 @functools.cache

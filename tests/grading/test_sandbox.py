@@ -202,3 +202,40 @@ def test_the_submission_wall_clock_spans_its_notebooks(course_copy):
     cells = nbformat.read(graded, 4).cells
     tests = [c for c in cells if c.metadata.get("nbgrader", {}).get("grade")]
     assert tests and all(OUT_OF_TIME in str(c.outputs) for c in tests)
+
+
+def test_the_seccomp_filter_refuses_what_a_kernel_never_needs(tmp_path):
+    """In a confined kernel: do unshare (a new user namespace), keyctl and ptrace fail with
+    EPERM while threads and child processes (what kernels and lessons use) still work?"""
+    code = (
+        "import ctypes, subprocess, threading\n"
+        "libc = ctypes.CDLL(None, use_errno=True)\n"
+        "def errno_of(result):\n"
+        "    return ctypes.get_errno() if result == -1 else 0\n"
+        "print('unshare', errno_of(libc.unshare(0x10000000)))\n"
+        "print('keyctl', errno_of(libc.syscall(250, 0, 0)))\n"
+        "print('ptrace', errno_of(libc.syscall(101, 0, 0, 0, 0)))\n"
+        "t = threading.Thread(target=lambda: print('thread ran')); t.start(); t.join()\n"
+        "print('child', subprocess.run(['true']).returncode)\n"
+    )
+    from course.grading import seccomp
+
+    if not seccomp.supported():
+        pytest.skip("the filter is written for x86_64 and aarch64")
+    out, _ = _run({}, tmp_path, code)
+    assert "unshare 1" in out and "keyctl 1" in out and "ptrace 1" in out, out
+    assert "thread ran" in out and "child 0" in out, out
+
+
+def test_the_seccomp_program_assembles_for_both_architectures():
+    """Does each architecture's program hold whole sock_filter records, end with a return, and
+    refuse the x32 calls only on x86_64?"""
+    from course.grading import seccomp
+
+    for machine in ("x86_64", "aarch64"):
+        code = seccomp.program(machine)
+        assert len(code) % 8 == 0 and len(code) // 8 > len(seccomp.DENIED) // 2
+        assert code[-8:-6] == bytes([seccomp.RET_K, 0])
+    x86, arm = seccomp.program("x86_64"), seccomp.program("aarch64")
+    assert seccomp.X32_BIT.to_bytes(4, "little") in x86
+    assert seccomp.X32_BIT.to_bytes(4, "little") not in arm

@@ -38,6 +38,11 @@ BUILTIN_NETWORKS = ("bridge", "host", "none", "ingress", "docker_gwbridge")
 LOG_DRIVERS = ("", "json-file", "local", "none")
 MAX_CREATES = 300  # objects one kernel may create: a lesson makes a few dozen
 MAX_REPLICAS = 30
+# ceilings on each container (a lab's busybox needs a few MiB and processes): a fork bomb or a
+# memory hog inside a container stays inside it
+MAX_PIDS = 256
+MAX_MEMORY = 1 << 30
+DEVICE_KEYS = ("Devices", "DeviceRequests", "DeviceCgroupRules", "CgroupParent")
 REF = r"[A-Za-z0-9][A-Za-z0-9_.-]*"
 REFUSED = ("El corrector no deja hacer esto con el motor Docker: {why}. Durante la corrección el "
            "código solo puede usar los objetos de su propio laboratorio, sin nada del equipo.")
@@ -274,18 +279,43 @@ def _host_config(scope: Scope, host: dict) -> None:
         scope.own("container", str(link).split(":", 1)[0].lstrip("/"))
     for bindings in (host.get("PortBindings") or {}).values():
         for binding in bindings or []:
-            if (binding or {}).get("HostIp") not in ("127.0.0.1", "::1"):
-                raise refuse("publicar un puerto en todas las interfaces del equipo: publica en "
-                             "127.0.0.1 (ports={'80/tcp': ('127.0.0.1', 8080)})")
+            binding = binding or {}
+            if binding.get("HostIp") not in ("127.0.0.1", "::1") \
+                    or str(binding.get("HostPort") or "0") != "0":
+                raise refuse("publicar un puerto fuera de 127.0.0.1 o en un puerto elegido (otro "
+                             "servicio del equipo podría usarlo): publica en 127.0.0.1 y deja que "
+                             "el motor elija el puerto (ports={'80/tcp': ('127.0.0.1', None)})")
+    _ceilings(host, "PidsLimit", MAX_PIDS)
+    _ceilings(host, "Memory", MAX_MEMORY)
+
+
+def _ceilings(limits: dict, key: str, ceiling: int) -> None:
+    """``limits[key]`` at most ``ceiling`` (unset, 0 and -1 mean no limit: then the ceiling)."""
+    value = limits.get(key)
+    if not isinstance(value, int) or value <= 0 or value > ceiling:
+        limits[key] = ceiling
 
 
 def create_container(scope: Scope, request: Request, match) -> Decision:
     body = _json(request)
-    _host_config(scope, body.get("HostConfig") or {})
+    body["HostConfig"] = body.get("HostConfig") or {}
+    _host_config(scope, body["HostConfig"])
     for ref in ((body.get("NetworkingConfig") or {}).get("EndpointsConfig") or {}):
         _network(scope, ref)
     body["Labels"] = _labelled(scope, body.get("Labels"))
     scope.counted()
+    return Decision(_with(request, body))
+
+
+def update_container(scope: Scope, request: Request, match) -> Decision:
+    """``docker update``: resources and restart policy, within the same ceilings, no devices."""
+    request.path = f"/containers/{scope.own('container', match['ref'])}/update"
+    body = _json(request)
+    if any(body.get(key) for key in DEVICE_KEYS):
+        raise refuse("dispositivos o cgroups del equipo")
+    for key, ceiling in (("PidsLimit", MAX_PIDS), ("Memory", MAX_MEMORY)):
+        if key in body:
+            _ceilings(body, key, ceiling)
     return Decision(_with(request, body))
 
 
@@ -314,6 +344,11 @@ def _task_template(scope: Scope, template: dict) -> None:
         raise refuse("un driver de logs que los envía fuera del equipo")
     spec["Labels"] = _labelled(scope, spec.get("Labels"))
     template["ContainerSpec"] = spec
+    resources = template.setdefault("Resources", {}) or {}
+    limits = resources.setdefault("Limits", {}) or {}
+    _ceilings(limits, "MemoryBytes", MAX_MEMORY)
+    _ceilings(limits, "Pids", MAX_PIDS)
+    resources["Limits"], template["Resources"] = limits, resources
 
 
 def _service_spec(scope: Scope, body: dict) -> dict:
@@ -370,7 +405,19 @@ def connect_network(scope: Scope, request: Request, match) -> Decision:
 def read_network(scope: Scope, request: Request, match) -> Decision:
     if match["ref"] not in BUILTIN_NETWORKS:
         request.path = f"/networks/{scope.own('network', match['ref'])}"
-    return Decision(request)
+        return Decision(request)
+    # the engine's own networks: their containers are everyone's, so none is shown
+    return Decision(request, answer=lambda body: {**body, "Containers": {}})
+
+
+def swarm_init(scope: Scope, request: Request, match) -> Decision:
+    """Only with the turn, and only a swarm on loopback with the kit's labels: no port open to
+    the network, no autolock or external CA that would outlive the notebook."""
+    swarm_turn(scope, request, match)
+    labels = ((_json(request).get("Spec") or {}).get("Labels")) or {}
+    body = {"ListenAddr": "127.0.0.1:2377", "AdvertiseAddr": "127.0.0.1",
+            "ForceNewCluster": False, "Spec": {"Labels": labels}}
+    return Decision(_with(request, body))
 
 
 def create_labelled(kind: str, drivers: tuple[str, ...]) -> Callable:
@@ -422,7 +469,7 @@ def own_events(scope: Scope, request: Request, match) -> Decision:
 
 
 CONTAINER_READS = "json|logs|top|changes|stats|export|archive"
-CONTAINER_ACTIONS = "start|stop|restart|kill|pause|unpause|wait|resize|rename|update"
+CONTAINER_ACTIONS = "start|stop|restart|kill|pause|unpause|wait|resize|rename"
 
 # (methods, path, what to do): the first that matches decides; nothing else reaches the engine.
 ROUTES: list[tuple[str, str, Callable]] = [
@@ -431,13 +478,15 @@ ROUTES: list[tuple[str, str, Callable]] = [
     ("GET", r"/images/(?P<image>[A-Za-z0-9][A-Za-z0-9_.:@/-]*)/json", passes),
     ("GET", rf"/nodes/{REF}", passes),
     ("GET", r"/swarm", lambda scope, request, match: Decision(request, answer=_swarm_answer)),
-    ("POST", r"/swarm/(init|leave)", swarm_turn),
+    ("POST", r"/swarm/init", swarm_init),
+    ("POST", r"/swarm/leave", swarm_turn),
     ("GET", r"/events", own_events),
     ("GET", r"/containers/json", listing(LISTS["containers"])),
     ("POST", r"/containers/create", create_container),
     ("POST", rf"/containers/(?P<ref>{REF})/exec", create_exec),
     ("GET", rf"/containers/(?P<ref>{REF})/({CONTAINER_READS})", on_own("container")),
     ("HEAD PUT", rf"/containers/(?P<ref>{REF})/archive", on_own("container")),
+    ("POST", rf"/containers/(?P<ref>{REF})/update", update_container),
     ("POST", rf"/containers/(?P<ref>{REF})/({CONTAINER_ACTIONS})", on_own("container")),
     ("POST", rf"/containers/(?P<ref>{REF})/attach", on_own("container", hijack=True)),
     ("DELETE", rf"/containers/(?P<ref>{REF})", on_own("container")),

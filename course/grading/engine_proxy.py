@@ -156,6 +156,8 @@ class _Handler(socketserver.BaseRequestHandler):
             _reply(self.request, 400, f"Petición no válida: {error}")
         except OSError:
             pass
+        except Exception as error:  # a body of the wrong shape: an answer, never a dead thread
+            _reply(self.request, 400, f"Petición no válida ({type(error).__name__}: {error})")
         finally:
             proxy.slots.release()
 
@@ -209,6 +211,7 @@ class EngineProxy:
             engine.connect(self.upstream)
             engine.sendall(_forward(decision, headers.get("content-type")))
             if decision.answer is not None:
+                engine.settimeout(LOOKUP_TIMEOUT)
                 self._answer(conn, engine, decision.answer)
             else:
                 if decision.hijack and rest:

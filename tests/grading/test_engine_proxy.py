@@ -239,3 +239,54 @@ def test_what_a_killed_grader_left_is_removed_by_the_next(tmp_path, docker_clien
     finally:
         grader.kill()
         alive.close()
+
+
+def test_each_container_gets_ceilings_and_loopback_ports(student, docker_client, web):
+    """A container asked for with no limits, and one port on loopback with no number: does the
+    engine hold it with the pid and memory ceilings and the port on 127.0.0.1 only? And may its
+    limits not be lifted, nor devices added, with `update`?"""
+    box = student.containers.run(web, detach=True, name=_name("caps"), labels=KIT,
+                                 ports={"80/tcp": ("127.0.0.1", None)})
+    try:
+        host = docker_client.api.inspect_container(box.id)["HostConfig"]
+        assert host["PidsLimit"] == 256 and host["Memory"] == 1 << 30, host
+        assert [b["HostIp"] for b in host["PortBindings"]["80/tcp"]] == ["127.0.0.1"]
+        student.api.update_container(box.id, mem_limit=4 << 30, memswap_limit=-1)
+        assert docker_client.api.inspect_container(box.id)["HostConfig"]["Memory"] == 1 << 30
+        _refused(lambda: student.api._result(student.api._post_json(
+            student.api._url("/containers/{0}/update", box.id),
+            data={"Devices": [{"PathOnHost": "/dev/sda", "PathInContainer": "/dev/sda",
+                               "CgroupPermissions": "rwm"}]}), True))
+    finally:
+        box.remove(force=True)
+
+
+def test_the_engines_networks_show_no_ones_containers(student, docker_client, web):
+    """`bridge` holds everyone's containers: does the kernel read it without any of them?"""
+    other = docker_client.containers.run(web, detach=True, name=_name("on-bridge"), labels=KIT)
+    try:
+        assert other.id in docker_client.networks.get("bridge").attrs["Containers"]
+        assert student.networks.get("bridge").attrs["Containers"] == {}
+    finally:
+        other.remove(force=True)
+
+
+def test_swarm_init_with_the_turn_is_loopback_and_labels_only():
+    """With the Swarm turn, is what init asks for cut down to a swarm on loopback with the
+    kit's labels (no listen address on every interface, no autolock, no external CA)?"""
+    import json
+
+    from course.grading import engine_policy as policy
+
+    scope = policy.Scope(api=None, token="t", swarm_turn=True)
+    asked = {"ListenAddr": "0.0.0.0:2377", "AdvertiseAddr": "10.0.0.5",
+             "Spec": {"Labels": {"course.kit": "modulo7"},
+                      "EncryptionConfig": {"AutoLockManagers": True},
+                      "CAConfig": {"ExternalCAs": [{"URL": "https://evil"}]}}}
+    request = policy.Request("POST", "/swarm/init", [], json.dumps(asked).encode())
+    sent = json.loads(policy.decide(scope, request).request.body)
+    assert sent == {"ListenAddr": "127.0.0.1:2377", "AdvertiseAddr": "127.0.0.1",
+                    "ForceNewCluster": False, "Spec": {"Labels": {"course.kit": "modulo7"}}}
+    scope.swarm_turn = False
+    with pytest.raises(policy.Refused):
+        policy.decide(scope, policy.Request("POST", "/swarm/init", [], b"{}"))

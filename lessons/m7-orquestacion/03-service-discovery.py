@@ -35,6 +35,7 @@
 # | 4 | `resuelve`: preguntar al DNS desde dentro de un contenedor con `exec_run` (R/S) | 2 |
 # | 5 | `alcanza`: hablar HTTP con otro contenedor por su nombre (R/S) | 2 |
 # | 6 | `arrancar_replicas`: varias réplicas detrás de un mismo alias (R/S) | 2 |
+# | 7 | `publicar`: un puerto para los clientes de fuera de Docker (R/S) | 2 |
 #
 # R = docker-py contra el motor (real o simulado), P = Python puro. Todo funciona igual en los
 # dos motores.
@@ -524,6 +525,84 @@ for cuerpo, veces in sorted(respuestas.items(), key=str):
     print(f"{veces:3} × {cuerpo}")
 
 # %% [markdown]
+# ## 9. Desde fuera de Docker: publicar un puerto (2 puntos)
+#
+# Los nombres y los alias solo valen **dentro** de una red de Docker. Un cliente de fuera (tu
+# navegador, otra máquina) no pregunta al DNS embebido, y con Docker Desktop, Docker *rootless* o
+# un motor remoto ni siquiera llega a las direcciones de los contenedores. Para él se **publica**
+# un puerto: el motor escucha en un puerto **del equipo** y lleva cada conexión al puerto del
+# contenedor.
+#
+# | terminal | docker-py | quién llega |
+# |---|---|---|
+# | `docker run -p 8080:80 IMG` | `ports={"80/tcp": 8080}` | cualquiera que alcance el equipo (todas sus interfaces) |
+# | `docker run -p 127.0.0.1:8080:80 IMG` | `ports={"80/tcp": ("127.0.0.1", 8080)}` | solo el propio equipo |
+# | `docker run -p 127.0.0.1::80 IMG` | `ports={"80/tcp": ("127.0.0.1", None)}` | solo el propio equipo, en un puerto libre que elige el motor |
+#
+# Publicar sin dirección abre el puerto **en todas las interfaces** del equipo: la documentación de
+# Docker avisa de que así cualquiera de tu red llega al contenedor. Y dos contenedores no pueden
+# publicar el mismo puerto del equipo (el segundo falla con *port is already allocated*): por eso
+# un orquestador no publica cada réplica, sino la entrada (un balanceador, cuaderno 04, o la
+# *routing mesh* de Swarm, cuaderno 07), y deja que el motor elija los puertos que nadie tiene que
+# recordar.
+#
+# El puerto que eligió el motor se lee en el contenedor **ya arrancado**: `contenedor.reload()` y
+# después `contenedor.ports`, que da, por puerto del contenedor, una lista como
+# `[{"HostIp": "127.0.0.1", "HostPort": "49153"}]` (el puerto llega como texto).
+#
+# Escribe `publicar(nombre)`: arranca un contenedor de `IMAGEN` llamado `lab.name(nombre)`, con
+# `lab.labels(app=nombre)`, que publique su puerto 80 **solo en `127.0.0.1`** y en un puerto que
+# elija el motor, y devuelve el par `(contenedor, puerto)`, con `puerto` el número (un `int`) del
+# equipo que eligió el motor.
+
+# %% nbgrader={"grade": false, "grade_id": "publicar", "locked": false, "schema_version": 3, "solution": true, "task": false}
+def publicar(nombre):
+    ### BEGIN SOLUTION
+    contenedor = client.containers.run(
+        IMAGEN, detach=True, name=lab.name(nombre), labels=lab.labels(app=nombre),
+        ports={"80/tcp": ("127.0.0.1", None)},
+    )
+    contenedor.reload()
+    return contenedor, int(contenedor.ports["80/tcp"][0]["HostPort"])
+    ### END SOLUTION
+
+
+# %% nbgrader={"grade": true, "grade_id": "test_publicar", "locked": true, "points": 2, "schema_version": 3, "solution": false, "task": false}
+_pub, _puerto = publicar("publico")
+_motor = client.api.port(_pub.id, 80) or []  # lo que dice el motor del puerto 80
+assert _motor, "El contenedor no publica su puerto 80: usa ports={'80/tcp': (...)}."
+assert all(b["HostIp"] == "127.0.0.1" for b in _motor), (
+    f"El puerto 80 debe publicarse solo en 127.0.0.1, y el motor lo publica en {_motor}.")
+assert isinstance(_puerto, int) and not isinstance(_puerto, bool), (
+    f"publicar debe devolver el puerto como int y devolvió {_puerto!r}.")
+assert _puerto == int(_motor[0]["HostPort"]), (
+    f"El motor eligió el puerto {_motor[0]['HostPort']} del equipo y publicar devolvió {_puerto} "
+    "(el 80 es el del contenedor; el del equipo se lee tras reload() en .ports).")
+### BEGIN HIDDEN TESTS
+_otro, _puerto_otro = publicar("publico-2")
+_motor_otro = client.api.port(_otro.id, 80) or []
+assert _motor_otro and _puerto_otro == int(_motor_otro[0]["HostPort"]) != _puerto, (
+    f"Un segundo contenedor publicado debe recibir otro puerto del motor ({_motor_otro}) y "
+    f"publicar devolvió {_puerto_otro} (el primero tenía {_puerto}).")
+_vistos = sorted(c.name for c in client.containers.list(filters=lab.filters(app="publico-2")))
+assert _vistos == [lab.name("publico-2")], (
+    f"El contenedor debe llamarse {lab.name('publico-2')} y llevar lab.labels(app='publico-2'): "
+    f"el filtro ve {_vistos}.")
+### END HIDDEN TESTS
+
+# %% [markdown]
+# Con el motor en este equipo (Docker en Linux, Docker Desktop), ábrelo en el navegador: es la
+# dirección que imprime la celda siguiente. El navegador no sabe nada de redes de Docker ni de
+# nombres de contenedor: solo del puerto publicado. En el simulador el puerto existe dentro del
+# clúster simulado, y el motor, real o simulado, lo cuenta igual en `ports`.
+
+# %% nbgrader={"grade": false, "grade_id": "abrir_publicado", "locked": true, "schema_version": 3, "solution": false, "task": false}
+visible, puerto = publicar("navegador")
+print("el contenedor publica:", visible.ports)
+print(f"desde tu navegador: http://127.0.0.1:{puerto}/")
+print("y, a través del motor, responde:", lab.http_get(visible).body.strip())
+
+# %% [markdown]
 # ## Resumen
 #
 # - **Service discovery**: los servicios se encuentran **por nombre**, no por IP.
@@ -533,6 +612,8 @@ for cuerpo, veces in sorted(respuestas.items(), key=str):
 #   comparten, el DNS responde con **todas** sus direcciones (DNS round-robin).
 # - Un orquestador mantiene ese DNS al día: cuando reemplaza una réplica, el nombre sigue
 #   funcionando aunque la IP cambie.
+# - Para los clientes de **fuera** de Docker se **publica** un puerto del equipo; mejor solo en
+#   `127.0.0.1` y en un puerto que elija el motor, leído en `contenedor.ports` tras `reload()`.
 #
 # Limpiamos todo lo que creó este cuaderno:
 

@@ -252,8 +252,9 @@ display(rejilla)
 #
 # Lo que el clúster ha hecho se lee en el servicio: `servicio.attrs["Endpoint"]["Ports"]` da, por
 # puerto, `TargetPort`, `PublishedPort` (si no lo das, Swarm elige uno libre entre 30000 y 32767) y
-# `PublishMode`. (El simulador del curso no publica puertos; con un motor real, ese puerto queda
-# abierto en tu máquina mientras viva el servicio.)
+# `PublishMode`. (El simulador del curso no publica puertos de servicios, aunque sí los de
+# contenedores, como en el cuaderno 03; con un motor real, ese puerto queda abierto en tu máquina
+# mientras viva el servicio.)
 
 # %% [markdown]
 # ## 4. Escalar: cambiar el estado deseado

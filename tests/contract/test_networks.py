@@ -154,3 +154,20 @@ def test_port_conflict(kit):
     loser = kit.client.containers.get(kit.name("p2"))
     assert (loser.status, loser.attrs["State"]["ExitCode"]) == ("created", 128)
     assert kit.http("127.0.0.1", 18481, "/") == (200, f"web v1 {first.id[:12]}\n")
+
+
+def test_a_loopback_port_the_engine_picks(kit):
+    """`ports={"80/tcp": ("127.0.0.1", None)}`: empty before start (as `containers.run` returns
+    it), then one binding on 127.0.0.1 in a port of the engine's choosing, another for a second
+    container, both reported alike by `ports` and `api.port`, and reaching the container?"""
+    first = kit.run(1, "lp1", ports={"80/tcp": ("127.0.0.1", None)})
+    assert first.ports == {}
+    first.reload()
+    [binding] = first.ports["80/tcp"]
+    assert binding["HostIp"] == "127.0.0.1" and int(binding["HostPort"]) > 1024
+    assert kit.client.api.port(first.id, 80) == [binding]
+    second = kit.run(1, "lp2", ports={"80/tcp": ("127.0.0.1", None)})
+    second.reload()
+    assert second.ports["80/tcp"][0]["HostPort"] != binding["HostPort"]
+    assert kit.http("127.0.0.1", int(binding["HostPort"]), "/") == (
+        200, f"web v1 {first.id[:12]}\n")

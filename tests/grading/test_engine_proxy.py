@@ -290,3 +290,104 @@ def test_swarm_init_with_the_turn_is_loopback_and_labels_only():
     scope.swarm_turn = False
     with pytest.raises(policy.Refused):
         policy.decide(scope, policy.Request("POST", "/swarm/init", [], b"{}"))
+
+
+def _hostile_course(released_course, tmp_path, web, neighbour):
+    """A copy of the mini course where "ana" hands in 03-contenedores right and "hostil" hands in
+    an `arrancar` that attacks the host and a neighbour's container through the engine."""
+    import shutil
+
+    from course import grading
+    from course.grading.fixtures import solution_submission
+
+    from .conftest import ASSIGNMENT, hand_in
+
+    root = tmp_path / "course"
+    shutil.copytree(released_course.root, root)
+    course = grading.Course(root)
+    marker = tmp_path / "ESCAPED"
+    attack = f'''
+def arrancar(n):
+    import docker
+    c = lab.client
+    for options in ({{"privileged": True, "volumes": {{"/": {{"bind": "/host"}}}}}},
+                    {{"volumes": {{{str(tmp_path)!r}: {{"bind": "/out"}}}}}}):
+        try:
+            c.containers.run({web!r}, ["sh", "-c", "touch /host{marker}; touch /out/ESCAPED; true"],
+                             remove=True, **options)
+        except docker.errors.DockerException as error:
+            print("refused:", str(error)[:80])
+    for ref in ({neighbour.name!r}, {neighbour.id!r}):
+        try:
+            c.api.kill(ref)
+        except docker.errors.APIError as error:
+            print("neighbour:", error.status_code)
+    c.containers.run({web!r}, detach=True, restart_policy={{"Name": "always"}},
+                     labels={{**{KIT!r}, "m7-test": "hostil"}})
+    return []
+'''
+    release = course.step_dir("release", ASSIGNMENT) / "03-contenedores.ipynb"
+    source = course.step_dir("source", ASSIGNMENT) / "03-contenedores.ipynb"
+    hostile = solution_submission(source, release)
+    cell = next(c for c in hostile.cells
+                if c.metadata.get("nbgrader", {}).get("grade_id") == "arrancar")
+    cell.source = attack
+    hand_in(course, "ana", "03-contenedores", solution_submission(source, release))
+    hand_in(course, "hostil", "03-contenedores", hostile)
+    return course, marker
+
+
+def test_course_grade_on_the_engine_confines_a_hostile_submission(
+    released_course, tmp_path, docker_client, web
+):
+    """`course grade --backend docker` at its defaults, a hostile submission beside a correct
+    one: does the hostile code fail to write into the host through a privileged container or a
+    host bind, fail to stop a neighbour's container, leave nothing on the engine, while the
+    correct submission gets full marks? Judged from the host, the engine and the gradebook."""
+    from course import grading
+    from course.grading.engine_policy import GRADER_LABEL
+    from course.grading.engine_proxy import _alive
+    from course.grading.gradebook import scores
+    from course.grading.nbconfig import db_url_of
+
+    from .conftest import ASSIGNMENT
+
+    neighbour = docker_client.containers.run(web, detach=True, name=_name("neighbour"),
+                                             labels=KIT)
+    course, marker = _hostile_course(released_course, tmp_path, web, neighbour)
+    try:
+        report = grading.grade(course, ASSIGNMENT, jobs=2, backend="docker")
+        neighbour.reload()
+        assert neighbour.status == "running"
+    finally:
+        neighbour.remove(force=True)
+    assert report.ok, [(r.student, r.error) for r in report.results if not r.ok]
+    assert not marker.exists()
+    # the graders' workers have ended: nothing of theirs may remain (a live grader's may)
+    left = [c.name for c in docker_client.containers.list(all=True, filters={"label": GRADER_LABEL})
+            if not _alive(int(c.labels[GRADER_LABEL]))]
+    assert left == [], left
+    url = db_url_of(course.root)
+    assert scores(url, ASSIGNMENT, "ana")["03-contenedores"]["test_arrancar"] == (2, 2)
+    assert scores(url, ASSIGNMENT, "hostil")["03-contenedores"]["test_arrancar"][0] == 0
+
+
+def test_the_engine_attack_works_unconfined(released_course, tmp_path, docker_client, web):
+    """Control: graded unconfined (the kernel gets the engine's own socket), the same submission
+    writes into the host and kills the neighbour: the attacks are real, so the test above can
+    fail."""
+    from course import grading
+
+    from .conftest import ASSIGNMENT
+
+    neighbour = docker_client.containers.run(web, detach=True, name=_name("neighbour"),
+                                             labels=KIT)
+    course, marker = _hostile_course(released_course, tmp_path, web, neighbour)
+    try:
+        grading.grade(course, ASSIGNMENT, students=["hostil"], backend="docker", confine=False)
+        neighbour.reload()
+        assert marker.exists() and neighbour.status == "exited"
+    finally:
+        neighbour.remove(force=True)
+        for box in docker_client.containers.list(all=True, filters={"label": "m7-test=hostil"}):
+            box.remove(force=True)

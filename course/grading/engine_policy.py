@@ -89,6 +89,7 @@ class Scope:
     token: str
     swarm_turn: bool = False
     creates: int = 0
+    swarm_objects: bool = False  # made a service, secret or config: the sweep asks Swarm too
     extra_labels: dict[str, str] = field(default_factory=dict)
 
     def labels(self) -> dict[str, str]:
@@ -370,6 +371,7 @@ def _service_spec(scope: Scope, body: dict) -> dict:
 def create_service(scope: Scope, request: Request, match) -> Decision:
     body = _service_spec(scope, _json(request))
     scope.counted()
+    scope.swarm_objects = True
     return Decision(_with(request, body))
 
 
@@ -429,6 +431,7 @@ def create_labelled(kind: str, drivers: tuple[str, ...]) -> Callable:
             raise refuse(f"un {kind} con driver u opciones (pueden montar carpetas del equipo)")
         body["Labels"] = _labelled(scope, body.get("Labels"))
         scope.counted()
+        scope.swarm_objects |= kind != "volumen"
         return Decision(_with(request, body))
     return create
 

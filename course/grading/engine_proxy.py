@@ -239,7 +239,10 @@ class EngineProxy:
         self._server.server_close()
         self.socket_path.unlink(missing_ok=True)
         try:
-            return sweep(self.api, {policy.GRADING_LABEL: self.token})
+            # Swarm is asked only by a kernel that made Swarm objects: another notebook may be
+            # entering or leaving Swarm mode right now, and a manager in transition is fragile
+            return sweep(self.api, {policy.GRADING_LABEL: self.token},
+                         swarm=self.scope.swarm_objects)
         finally:
             self.api.close()
 
@@ -258,8 +261,9 @@ def _forward(decision: policy.Decision, content_type: str | None) -> bytes:
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + request.body
 
 
-def sweep(api: docker.APIClient, labels: dict[str, str]) -> dict[str, int]:
-    """Remove every object carrying ``labels`` (services first: their tasks go with them)."""
+def sweep(api: docker.APIClient, labels: dict[str, str], swarm: bool = True) -> dict[str, int]:
+    """Remove every object carrying ``labels`` (services first: their tasks go with them);
+    ``swarm=False`` leaves services, secrets and configs out."""
     flt = {"label": [f"{k}={v}" for k, v in labels.items()]}
     removed = {}
     steps = (
@@ -273,6 +277,8 @@ def sweep(api: docker.APIClient, labels: dict[str, str]) -> dict[str, int]:
          lambda o: api.remove_volume(o["Name"], force=True)),
     )
     for kind, listing, remove in steps:
+        if not swarm and kind in ("services", "secrets", "configs"):
+            continue
         try:
             found = listing()
         except docker.errors.APIError:  # services, secrets, configs: not a swarm now

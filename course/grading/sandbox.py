@@ -85,9 +85,15 @@ def confinement_problem() -> str:
     if bwrap is None:
         return "bubblewrap (`bwrap`) is not installed. " + HOW_TO_GET_IT
     uid = _sandbox_uid()
-    probe = [bwrap, *_namespaces(uid), "--ro-bind", "/", "/", "--proc", "/proc", "--"]
-    probe += _inner_command(uid) + ["true"]
-    done = subprocess.run(probe, capture_output=True, text=True, timeout=30)
+    probe = [bwrap, *_namespaces(uid), "--ro-bind", "/", "/", "--proc", "/proc"]
+    fds = [_pipe_with(seccomp.program())] if seccomp.supported() else []
+    probe += [arg for fd in fds for arg in ("--seccomp", str(fd))]
+    probe += ["--", *_inner_command(uid), "true"]
+    try:
+        done = subprocess.run(probe, capture_output=True, text=True, timeout=30, pass_fds=fds)
+    finally:
+        for fd in fds:
+            os.close(fd)
     if done.returncode != 0:
         return f"bwrap fails here ({done.stderr.strip()[:200]}). " + HOW_TO_GET_IT
     return ""

@@ -22,6 +22,7 @@ import selectors
 import socket
 import socketserver
 import threading
+import time
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
@@ -33,6 +34,7 @@ MAX_HEAD = 64 << 10
 MAX_BODY = 64 << 20  # put_archive of a lab's files is a few KiB; 64 MiB is generous
 MAX_CONNECTIONS = 64
 LOOKUP_TIMEOUT = 60
+DRAIN_SECONDS = 60  # a swarm leave on a loaded engine takes tens of seconds
 
 
 class BadRequest(Exception):
@@ -234,10 +236,20 @@ class EngineProxy:
                      "Connection: close\r\n\r\n".encode() + payload)
 
     def close(self) -> dict[str, int]:
-        """Stop serving and remove what the kernel left on the engine; what was removed."""
+        """Stop serving and remove what the kernel left on the engine; what was removed.
+
+        Requests still on their way finish first (for at most ``DRAIN_SECONDS``): a kernel
+        killed while its lab was leaving Swarm mode leaves that request running on the engine,
+        and removing task containers under a swarm that is shutting down makes Swarm start new
+        ones that the leave then has to stop, past its deadline [a swarm left half-made]."""
         self._server.shutdown()
         self._server.server_close()
         self.socket_path.unlink(missing_ok=True)
+        deadline = time.monotonic() + DRAIN_SECONDS
+        taken = 0
+        while taken < MAX_CONNECTIONS and self.slots.acquire(
+                timeout=max(0.0, deadline - time.monotonic())):
+            taken += 1
         try:
             # Swarm is asked only by a kernel that made Swarm objects: another notebook may be
             # entering or leaving Swarm mode right now, and a manager in transition is fragile

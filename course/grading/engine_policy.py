@@ -413,12 +413,15 @@ def read_network(scope: Scope, request: Request, match) -> Decision:
 
 
 def swarm_init(scope: Scope, request: Request, match) -> Decision:
-    """Only with the turn, and only a swarm on loopback with the kit's labels: no port open to
-    the network, no autolock or external CA that would outlive the notebook."""
+    """Only with the turn, and only the addresses and labels of the request: no autolock or
+    external CA that would outlive the notebook, no forced new cluster. [Forcing the listen
+    address onto loopback left the engine's swarm stuck under load in CI's engine validate.]"""
     swarm_turn(scope, request, match)
-    labels = ((_json(request).get("Spec") or {}).get("Labels")) or {}
-    body = {"ListenAddr": "127.0.0.1:2377", "AdvertiseAddr": "127.0.0.1",
-            "ForceNewCluster": False, "Spec": {"Labels": labels}}
+    asked = _json(request)
+    body = {key: asked[key] for key in ("ListenAddr", "AdvertiseAddr", "DataPathAddr")
+            if isinstance(asked.get(key), str)}
+    body.update(ForceNewCluster=False,
+                Spec={"Labels": ((asked.get("Spec") or {}).get("Labels")) or {}})
     return Decision(_with(request, body))
 
 

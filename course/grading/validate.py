@@ -55,6 +55,7 @@ class Check:
     got: float | None
     expected: float | None
     max_score: float
+    why: str = ""  # a mismatch's error in the autograded cell (first line), to diagnose it
 
     @property
     def ok(self) -> bool:
@@ -102,6 +103,8 @@ class ValidateReport:
                 "  " + "  ".join(v.ljust(w) for v, w in zip(r, widths, strict=False)).rstrip()
                 for r in rows
             ]
+            out += [f"  ✗ {c.cell} / {c.submission}: {c.why or 'sin error en la celda'}"
+                    for c in checks if not c.ok]
         return "\n".join(out)
 
 
@@ -268,10 +271,29 @@ def validate(
                 if not res.ok:
                     report.problems.append(f"[{backend}] grading {res.student} failed: {res.error}")
                     continue
-                report.checks += expected_checks(
-                    backend, res.student, got[res.student], kinds, fixtures
-                )
+                checks = expected_checks(backend, res.student, got[res.student], kinds, fixtures)
+                for check in checks:
+                    if not check.ok:
+                        check.why = cell_error(root / "autograded" / res.student / assignment
+                                               / f"{check.notebook}.ipynb", check.cell)
+                report.checks += checks
     return report
+
+
+def cell_error(notebook: Path, grade_id: str) -> str:
+    """The error an autograded cell printed (its last line, where the assertion's message is)."""
+    try:
+        nb = nbformat.read(notebook, as_version=4)
+    except (OSError, ValueError) as error:
+        return f"no autograded notebook ({error})"
+    for cell in nb.cells:
+        if cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") != grade_id:
+            continue
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                return f"{output.get('ename')}: {str(output.get('evalue', '')).strip()[:400]}"
+        return ""
+    return "cell not in the autograded notebook"
 
 
 def keep_only(source_dir: Path, only: tuple[str, ...]) -> None:

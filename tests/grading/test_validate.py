@@ -35,6 +35,10 @@ def test_validate_runs_papermill_and_grades_solution_stub_and_fixtures(released_
     row = next(line for line in result.output.splitlines() if line.strip().startswith("test_suma"))
     assert row.split()[2:] == ["2", "✓", "0", "✓", "2", "✓", "0", "✓", "0", "✗", "want", "2"]
     assert "1 mismatches, 0 failed runs: FAILED" in result.output
+    # and why: the error the autograded cell printed, so a mismatch in CI can be diagnosed
+    why = next(line for line in result.output.splitlines() if line.strip().startswith("✗"))
+    assert why.split(":")[0].split() == ["✗", "test_suma", "/", "zz-mal"], why
+    assert "AssertionError" in why, why
     assert sorted(p.name for p in released_course.root.iterdir()) == before  # nothing written
 
 

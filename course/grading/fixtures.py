@@ -33,7 +33,7 @@ class Fixture:
     cells: dict[str, str] = field(default_factory=dict)
     raw_cells: dict[str, str] = field(default_factory=dict)
     delete_cells: list[str] = field(default_factory=list)
-    expected: dict[str, float] = field(default_factory=dict)
+    expected: dict[str, float | None] = field(default_factory=dict)  # None: not judged
 
     @property
     def student(self) -> str:
@@ -56,7 +56,8 @@ def load_fixture(path: Path) -> Fixture:
         cells={str(k): str(v) for k, v in (data.get("cells") or {}).items()},
         raw_cells={str(k): str(v) for k, v in (data.get("raw_cells") or {}).items()},
         delete_cells=[str(x) for x in data.get("delete_cells") or []],
-        expected={str(k): float(v) for k, v in (data.get("expected") or {}).items()},
+        expected={str(k): None if v is None else float(v)
+                  for k, v in (data.get("expected") or {}).items()},
     )
 
 

@@ -159,7 +159,7 @@ def check(db_url, assignment, plan) -> list[str]:
                 if kinds.get(notebook, {}).get(cell) != "test":
                     continue
                 expected = top if fixture is None else fixture.expected.get(cell, top)
-                if (score or 0) != expected:
+                if expected is not None and (score or 0) != expected:  # None: not judged
                     label = fixture.name if fixture else "solution"
                     wrong.append(f"{student} {notebook}/{cell} ({label}): {score} != {expected}")
     return wrong

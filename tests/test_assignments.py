@@ -61,9 +61,9 @@ def _validate(assignment: str, backend: str) -> None:
 
 
 def _regrade_alone(assignment: str, wrong) -> ValidateReport:
-    """The engine under two workers' load has answered a lookup or a probe late (CI scored a
-    right cell 0 twice, each time a different one, neither reproducible here): the notebooks
-    with a mismatch are graded again, alone and one submission at a time, and must pass then.
+    """The engine under two workers' load has answered a lookup late (CI scored a right cell of
+    03 zero once; it never did here, alone): the notebooks with a mismatch are graded again,
+    alone and one submission at a time, and must pass then.
     A grader that is wrong fails both times; the first run's mismatches stay in the log."""
     notebooks = tuple(sorted({c.notebook for c in wrong}))
     warnings.warn("engine validate: regraded alone after a mismatch under load: "

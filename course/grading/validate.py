@@ -55,7 +55,7 @@ class Check:
     got: float | None
     expected: float | None
     max_score: float
-    why: str = ""  # a mismatch's error in the autograded cell (first line), to diagnose it
+    why: str = ""  # a mismatch's error in its autograded cell (name: message), to diagnose it
 
     @property
     def ok(self) -> bool:
@@ -103,7 +103,7 @@ class ValidateReport:
                 "  " + "  ".join(v.ljust(w) for v, w in zip(r, widths, strict=False)).rstrip()
                 for r in rows
             ]
-            out += [f"  ✗ {c.cell} / {c.submission}: {c.why or 'sin error en la celda'}"
+            out += [f"  ✗ {c.cell} / {c.submission}: {c.why or 'no error in the cell'}"
                     for c in checks if not c.ok]
         return "\n".join(out)
 
@@ -281,7 +281,8 @@ def validate(
 
 
 def cell_error(notebook: Path, grade_id: str) -> str:
-    """The error an autograded cell printed (its last line, where the assertion's message is)."""
+    """The error an autograded cell raised, as ``name: message`` (an assertion's message says
+    what the student's code did); ``""`` if the cell raised nothing."""
     try:
         nb = nbformat.read(notebook, as_version=4)
     except (OSError, ValueError) as error:

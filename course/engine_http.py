@@ -25,6 +25,12 @@ HELPER_LABEL = "course.helper"
 # The lab image's /bin/wget honours -T (course/images.py: Debian's static busybox's own wget
 # segfaults on -T).
 _STATUS = re.compile(r"HTTP/\S+ (\d{3})")
+# The helper's PID 1. Each request's `timeout` (in the image's /bin/wget) leaves a watcher that
+# outlives wget and is handed to PID 1: a bare `sleep` never reaps it, so zombies pile up until
+# the container's pids limit (256 while grading) and every later fork fails ("timeout: fork:
+# Resource temporarily unavailable"). A shell waiting on its `sleep` reaps any child
+# (waitpid(-1)); unlike `init=True` it needs no docker-init on the engine.
+REAPER = ["/bin/sh", "-c", "while :; do sleep 3600; done"]
 
 
 class EngineHTTP:
@@ -129,7 +135,7 @@ class EngineHTTP:
             helper = None
         if helper is None:
             helper = self.client.containers.run(
-                self._image(), ["sleep", "2147483647"], detach=True, name=self.name,
+                self._image(), REAPER, detach=True, name=self.name,
                 labels=self.labels, healthcheck={"test": ["NONE"]}, init=False,
             )
         helper.reload()

@@ -2,10 +2,10 @@
 
 Why: no lesson may depend on pulling from a registry (none is reachable in class networks, CI or
 here, and shared IPs hit rate limits). The image is the host's static busybox in ``FROM scratch``
-running ``httpd``: ``/`` answers ``web v<version> <hostname>``, ``/health`` answers 200 for
-versions 1 and 2; version 3 is deliberately broken (no ``/health``), so its health check fails.
-The simulator's image catalogue mirrors these facts (``course.sim``); the contract suite checks
-that both agree.
+running ``httpd`` under a shell that ends it on SIGTERM: ``/`` answers ``web v<version>
+<hostname>``, ``/health`` answers 200 for versions 1 and 2; version 3 is deliberately broken
+(no ``/health``), so its health check fails. The simulator's image catalogue mirrors these facts
+(``course.sim``); the contract suite checks that both agree.
 """
 
 from __future__ import annotations
@@ -26,7 +26,12 @@ START_SH = """#!/bin/sh
 mkdir -p /www
 echo "web v${WEB_VERSION} $(hostname)" > /www/index.html
 if [ "${WEB_BROKEN:-0}" != 1 ]; then echo ok > /www/health; fi
-exec httpd -f -p 80 -h /www
+# httpd as PID 1 has no SIGTERM handler, so the kernel drops the signal and every `docker stop`
+# (each task a rolling update replaces) waited out its 10 s grace. Like nginx, stop when asked:
+# the shell stays PID 1, exits 0 on TERM (httpd dies with the container), reaps orphans meanwhile.
+trap 'exit 0' TERM
+httpd -f -p 80 -h /www &
+wait
 """
 
 # Debian's static busybox crashes (SIGSEGV, exit 139) on `wget -T <s>`, a flag students reach for

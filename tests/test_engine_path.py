@@ -220,6 +220,27 @@ def test_a_silent_server_times_out_within_the_bound_and_the_next_request_works()
         assert [lab.http_get(web).ok for _ in range(3)] == [True, True, True]
 
 
+def test_the_helper_leaves_no_process_behind_its_requests():
+    """Each request's ``timeout`` leaves a watcher to the helper's PID 1; it must be reaped, or
+    a long notebook's probe (hundreds of requests) meets the grader's pids limit of 256 and every
+    later request fails with "timeout: fork: Resource temporarily unavailable" (CI saw it)."""
+    with Lab(backend="docker", quiet=True) as lab:
+        web = lab.client.containers.run(lab.image("web", 1), detach=True, name=lab.name("w"),
+                                        labels=lab.labels())
+        deadline = time.monotonic() + 20
+        while not lab.http_get(web).ok and time.monotonic() < deadline:
+            time.sleep(0.2)
+        replies = [lab.http_get(web, timeout=1) for _ in range(60)]
+        assert all(r.ok for r in replies), [r.error for r in replies if not r.ok][:3]
+        time.sleep(1.5)  # a watcher polls once a second before it ends
+        helper = lab.client.containers.get(lab.runtime.http.name)
+        code, out = helper.exec_run(["ps", "-o", "stat"])
+        states = out.decode().split()[1:]
+        assert code == 0 and states, out
+        assert "Z" not in "".join(states), f"zombies left in the helper: {states}"
+        assert len(states) < 10, f"{len(states)} processes in the helper after 60 requests"
+
+
 def test_one_exec_per_request_gives_the_same_replies_as_the_session():
     """Where the engine's transport gives no plain socket for an exec session (ssh://), the kit
     runs one exec per request: same replies, only slower."""

@@ -96,6 +96,7 @@ class Container:
     view: ContainerView | None = None  # its files (own layer + volumes), made at create
     logs: list[tuple[int, bytes]] = field(default_factory=list)  # (stream, data) in order
     servers: dict[int, str] = field(default_factory=dict)  # port -> document root (httpd)
+    term_exit: int | None = None  # the main process's exit code on SIGTERM; None: it ignores it
     host_ports: list[tuple[str, str, int]] = field(default_factory=list)  # (80/tcp, ip, port)
     published: dict[tuple[str, int], int] = field(default_factory=dict)  # host -> private
     timers: dict[str, Any] = field(default_factory=dict)  # exit / restart / health

@@ -7,7 +7,8 @@ exit code, and the restart policy decides (moby ``restartmanager``): ``no`` neve
 ``max`` times; the delay starts at 100 ms and doubles up to one minute, back to 100 ms once a
 run lasted 10 s. ``stop``/``kill`` from the API count as a manual stop: no restart follows.
 Busybox programs run as PID 1 ignore SIGTERM, so ``stop`` waits its timeout and then kills
-(exit code 137), exactly as on the engine. A failing health check restarts nothing.
+(exit code 137), exactly as on the engine; the lab image's /start.sh traps it and exits 0 at once.
+A failing health check restarts nothing.
 
 Hooks for later layers (Swarm tasks): ``engine.subscribe(callback)`` sees every event
 (``die`` with ``exitCode``, ``health_status: ...``), and ``start``/``kill``/``remove`` are plain
@@ -22,6 +23,7 @@ from .errors import Conflict, Invalid, NotSupported, SimError, TimedOut
 from .process import Process, container_env
 
 MIN_RUN = 0.001  # virtual seconds even an instant command takes
+TERM_EXIT_AFTER = 0.01  # virtual seconds a process that traps SIGTERM takes to exit
 AUTO_REMOVE_AFTER = 0.1  # virtual seconds between an exit and the removal AutoRemove asks for
 BACKOFF_START, BACKOFF_MAX, BACKOFF_RESET_AFTER = 0.1, 60.0, 10.0
 DEFAULT_STOP_TIMEOUT = 10
@@ -81,6 +83,7 @@ def _run_main(engine, container, argv) -> None:
         _exit_now(engine, container, 1)
         raise
     container.logs.extend(process.chunks)
+    container.term_exit = process.term_exit
     if process.blocked:
         return
     container.timers["exit"] = engine.clock.schedule(
@@ -178,11 +181,21 @@ def kill(engine, container, signal="KILL"):
         container.status = "exited"
     elif number == 9:
         exited(engine, container, 128 + 9)
+    elif number == 15 and container.term_exit is not None:
+        _exit_on_term(engine, container)
     # Any other signal: busybox programs running as PID 1 have no handler, so it is ignored.
 
 
+def _exit_on_term(engine, container) -> None:
+    code = container.term_exit
+    engine.clock.cancel(container.timers.pop("exit", None))
+    container.timers["exit"] = engine.clock.schedule(TERM_EXIT_AFTER,
+                                                     lambda: exited(engine, container, code))
+
+
 def stop(engine, container, timeout=None):
-    """SIGTERM (ignored by PID 1), wait up to ``timeout`` virtual seconds, then SIGKILL."""
+    """SIGTERM (ignored by PID 1 unless it traps it), wait up to ``timeout`` virtual seconds for
+    the exit, then SIGKILL."""
     if not container.running:
         return NOT_MODIFIED
     timeout = DEFAULT_STOP_TIMEOUT if timeout is None else max(0, int(timeout))
@@ -192,6 +205,8 @@ def stop(engine, container, timeout=None):
         container.status = "exited"
     else:
         engine.emit("container", "kill", container.id, signal="15", **_attributes(container))
+        if container.term_exit is not None:
+            _exit_on_term(engine, container)
         deadline = engine.clock.now + timeout
         while container.status == "running" and engine.clock.peek() <= deadline:
             engine.clock.step()  # the process may end on its own before the timeout

@@ -32,6 +32,7 @@ class Process:
         self.container = container
         self.env: dict[str, str] = dict(env or {})
         self.main = main  # the container's main process (may start servers, may block)
+        self.term_exit: int | None = None  # set by a program that traps SIGTERM (its exit code)
         self.chunks: list[tuple[int, bytes]] = []
         self.duration = 0.0
         self.blocked = False

@@ -83,7 +83,8 @@ class Card:
     @property
     def stopping(self) -> bool:
         """A task told to stop that has not stopped yet (its container has up to the stop grace
-        period, 10 s by default, to exit): ``docker service ps`` shows Running / Shutdown."""
+        period, 10 s by default, to exit; the lab image exits at once): ``docker service ps``
+        shows Running / Shutdown."""
         return self.desired in ("shutdown", "remove") and self.state not in FINISHED
 
     @property

@@ -447,8 +447,9 @@ for _caso in range(25):
 #    `sondear(lab, [nombres de todas las réplicas])` y acumule todas las respuestas;
 # 3. devuelva `(nuevas, respuestas)`: la lista de contenedores nuevos y la de respuestas.
 #
-# (Pasamos `timeout=1` a `stop`: el servidor de la imagen no atiende la señal de parada y Docker
-# esperaría 10 s antes de matarlo.)
+# (`stop` manda SIGTERM y, si el proceso no ha terminado en `timeout` segundos, SIGKILL. La
+# imagen del curso termina en cuanto recibe SIGTERM, como nginx; con un servidor que la ignorase,
+# Docker esperaría los 10 s por defecto antes de matarlo: `timeout=1` acota esa espera.)
 
 # %% nbgrader={"grade": false, "grade_id": "actualizar_a_mano", "locked": false, "schema_version": 3, "solution": true, "task": false}
 def actualizar_a_mano(lab, replicas, version):

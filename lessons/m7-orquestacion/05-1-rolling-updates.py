@@ -586,7 +586,9 @@ assert sorted(c.labels.get("version") for c in _vivas) == ["2", "2", "2"], (
     f"Tras el rollback debían volver a ser 3 réplicas v2 y hay {[c.labels.get('version') for c in _vivas]}.")
 assert all(c.health == "healthy" for c in _vivas), "Las v2 repuestas deben estar sanas al terminar."
 assert not de_version(3, todas=True), "No debe quedar ninguna v3 tras el segundo rollback."
-assert not _fallidas(sonda.entre(_t0, lab.now())), "Con 2 v2 sanas siempre, ninguna petición debía fallar."
+assert not _fallidas(sonda.entre(_t0, lab.now())), (
+    f"Con 2 v2 sanas siempre, ninguna petición debía fallar y fallaron "
+    f"{len(_fallidas(sonda.entre(_t0, lab.now())))}: {_fallidas(sonda.entre(_t0, lab.now()))[:5]}.")
 ### END HIDDEN TESTS
 
 # %% [markdown]

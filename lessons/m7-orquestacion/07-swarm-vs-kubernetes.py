@@ -298,8 +298,9 @@ rejilla.refresh()
 
 # %% [markdown]
 # Mira la rejilla: además de los *slots* 4 y 5, los slots 1 a 3 reciben una tarea **nueva** de v1
-# y la vieja pasa a `apagándose` (la imagen del curso tarda los 10 s de gracia de `docker stop` en
-# morir; puede que la rejilla te pille a mitad, con algún slot aún sin cambiar). No es tu código: `servicio.scale()` de docker-py lee la especificación del servicio
+# y la vieja se apaga (con el orden por defecto de Swarm, *stop-first*, primero se para la vieja y
+# después arranca la nueva; puede que la rejilla te pille a mitad, con algún slot aún sin
+# cambiar). No es tu código: `servicio.scale()` de docker-py lee la especificación del servicio
 # **con los valores por defecto rellenos** (`insert_defaults`) y la devuelve entera; Swarm ve una
 # plantilla de tarea «distinta» de la que guardó y hace un rolling update. Pasa solo la primera
 # vez (después la especificación guardada ya lleva esos valores) y en un motor real igual que en

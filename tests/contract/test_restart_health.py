@@ -39,13 +39,15 @@ def test_restart_events_in_order(kit):
 
 
 def test_stop_events_in_order(kit):
-    """Does ``stop`` emit kill (SIGTERM), kill (SIGKILL), die, stop in that order?"""
-    c = kit.run(1, "stopev")
-    since = kit.now()
-    c.stop(timeout=1)
-    actions = kit.events(since, kit.now() + 0.5, type="container", container=c.id)
-    assert [a for a in actions if a in ("kill", "die", "stop")] == [
-        "kill", "kill", "die", "stop"], actions
+    """Does ``stop`` emit kill (SIGTERM), kill (SIGKILL), die, stop in that order for a PID 1
+    that ignores SIGTERM, and kill, die, stop for the lab image, which ends on it?"""
+    deaf = kit.run(1, "stopev", command=["sleep", "600"], healthcheck={"test": ["NONE"]})
+    web = kit.run(1, "stopweb")
+    for c, expected in ((deaf, ["kill", "kill", "die", "stop"]), (web, ["kill", "die", "stop"])):
+        since = kit.now()
+        c.stop(timeout=1)
+        actions = kit.events(since, kit.now() + 0.5, type="container", container=c.id)
+        assert [a for a in actions if a in ("kill", "die", "stop")] == expected, (c.name, actions)
 
 
 def test_success_is_not_a_failure(kit):

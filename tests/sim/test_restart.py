@@ -80,12 +80,25 @@ def test_unhealthy_alone_restarts_nothing(engine, client):
 
 def test_stop_waits_its_timeout_then_kills(engine, client):
     """Does ``stop(timeout=3)`` take 3 virtual seconds and end with 137 (PID 1 ignores TERM)?"""
-    c = client.containers.run("course/web:1", detach=True)
+    c = client.containers.run("busybox", ["sleep", "600"], detach=True)
     before = engine.clock.now
     c.stop(timeout=3)
     c.reload()
     assert 3.0 <= engine.clock.now - before < 3.1
     assert (c.status, c.attrs["State"]["ExitCode"]) == ("exited", 137)
+
+
+def test_the_lab_image_ends_on_sigterm(engine, client):
+    """Does the lab image's start script stop at once on ``stop`` (exit 0) and on
+    ``kill(signal="TERM")``, and is it not restarted after either (a manual stop)?"""
+    for ask in (lambda c: c.stop(timeout=10), lambda c: c.kill(signal="SIGTERM")):
+        c = client.containers.run("course/web:1", detach=True, restart_policy={"Name": "always"})
+        before = engine.clock.now
+        ask(c)
+        engine.advance(1)
+        c.reload()
+        assert engine.clock.now - before < 1.5
+        assert (c.status, c.attrs["State"]["ExitCode"], c.attrs["RestartCount"]) == ("exited", 0, 0)
 
 
 def test_process_ending_before_stop_timeout_keeps_its_code(engine, client):

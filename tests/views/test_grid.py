@@ -121,15 +121,16 @@ def test_task_states_are_written_in_spanish():
     assert image_version("course/web:3@sha256:ff") == 3 and image_version("nginx") is None
 
 
-def swarm_lab(replicas=6):
-    """A simulated Swarm of three nodes with a web service spread over them."""
+def swarm_lab(replicas=6, **spec):
+    """A simulated Swarm of three nodes with a web service spread over them (``spec``: more
+    arguments of ``services.create``)."""
     lab = Lab(backend="sim", seed=11, quiet=True)
     lab.ensure_swarm()
     for name in ("nodo-2", "nodo-3"):
         lab.engine.swarm.add_node(name, cpus=2, memory_gb=4)
     service = lab.client.services.create(
         image=lab.image("web", 1), name=lab.name("web"), labels=lab.labels(app="web"),
-        mode=docker.types.ServiceMode("replicated", replicas=replicas))
+        mode=docker.types.ServiceMode("replicated", replicas=replicas), **spec)
     for _ in range(60):
         tasks = service.tasks(filters={"desired-state": "running"})
         if sum(t["Status"]["State"] == "running" for t in tasks) == replicas:
@@ -169,9 +170,11 @@ def test_a_down_node_column_says_so_and_its_tasks_lose_contact():
 
 
 def test_tasks_being_stopped_after_an_update_say_so_until_they_stop():
-    """After a rolling update the old tasks run out their stop grace period (the lab's httpd, as
-    PID 1, ignores SIGTERM): the grid must not count them as replicas in service."""
-    lab, service = swarm_lab(replicas=2)
+    """After a rolling update, old tasks whose PID 1 ignores SIGTERM (a busybox ``sleep``; the lab
+    image's own server ends on it) run out their stop grace period: the grid must not count them
+    as replicas in service."""
+    lab, service = swarm_lab(replicas=2, command=["sleep", "600"],
+                             healthcheck=docker.types.Healthcheck(test=["NONE"]))
     try:
         service.update(image=lab.image("web", 2), update_config=docker.types.UpdateConfig(
             parallelism=2, order="start-first", monitor=1_000_000_000))

@@ -9,8 +9,9 @@ this module only turns the answers into task states and tells the orchestrator a
 
 Timing, in virtual seconds: preparing takes ``PREPARE``; a task with a health check is ``starting``
 until its first probe passes (one interval), or fails after ``retries`` intervals; stopping a
-running task takes its stop grace period (10 s by default: busybox ``httpd`` as PID 1 ignores
-SIGTERM, so the engine kills it with exit code 137, as on the real engine).
+running task is a SIGTERM: the lab image's start script exits 0 at once; a command that ignores
+it (busybox programs as PID 1) is killed with exit code 137 when its stop grace period ends (10 s
+by default), as on the real engine.
 """
 
 from __future__ import annotations

@@ -131,7 +131,7 @@ class LocalRuntime:
         if container is None or not container.running:
             self.lifecycle.stopped(task, 0)
             return
-        core.kill(self.engine, container, "TERM")  # PID 1 ignores it, as on the engine
+        core.kill(self.engine, container, "TERM")  # the lab image exits; other PID 1s ignore it
         self.stopping.add(task.id)
         self.lifecycle.later(task, grace, lambda: self._force(task))
 

@@ -5,12 +5,15 @@ the other nodes' containers exist but are out of sight. So tasks placed on the e
 run as simulated *containers* (``containers.list()`` shows them, killing one fails the task; see
 ``local.py``), while tasks on simulated workers run in this lighter model, which needs no
 container, keeps 10,000 tasks cheap, and follows the same rules: the image's health check (the
-broken ``course/web:3`` never passes it), a stop that takes the grace period, exit code 137.
+broken ``course/web:3`` never passes it), and a stop as the container's PID 1 takes it: the lab
+image's start script exits 0 at once on SIGTERM; any other command ignores it, waits out the
+grace period and is killed (exit code 137).
 """
 
 from __future__ import annotations
 
 from ..images import BROKEN_WEB_VERSIONS
+from ..lifecycle import TERM_EXIT_AFTER
 from . import specs
 
 
@@ -33,6 +36,17 @@ def health_plan(cluster, task) -> tuple[float, bool] | None:
     retries = int(check.get("Retries") or 3)
     broken = image is not None and image.web_version in BROKEN_WEB_VERSIONS
     return (interval * retries, False) if broken else (interval, True)
+
+
+def term_exit(cluster, task) -> int | None:
+    """The exit code of the task's main process on SIGTERM, ``None`` if it ignores it: only the
+    lab image's own start script (no ``Command``/``Args`` in the spec) traps it."""
+    container = task.template["ContainerSpec"]
+    image = cluster.find_image(container["Image"])
+    if image is None or image.web_version is None or container.get("Command") \
+            or container.get("Args"):
+        return None
+    return 0
 
 
 class ModelRuntime:
@@ -64,7 +78,11 @@ class ModelRuntime:
             self._later(task, delay, lambda: self.lifecycle.exited(task, 137, unhealthy=True))
 
     def stop(self, task, grace: float) -> None:
-        self._later(task, grace, lambda: self.lifecycle.stopped(task, 137))
+        code = term_exit(self.cluster, task)
+        if code is None:  # SIGTERM ignored: killed when the grace period ends
+            self._later(task, grace, lambda: self.lifecycle.stopped(task, 137))
+        else:
+            self._later(task, min(grace, TERM_EXIT_AFTER), lambda: self.lifecycle.stopped(task, code))
 
     def kill(self, task, exit_code: int = 137) -> None:
         self.clock.cancel(task.timer)

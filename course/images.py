@@ -2,7 +2,7 @@
 
 Why: no lesson may depend on pulling from a registry (none is reachable in class networks, CI or
 here, and shared IPs hit rate limits). The image is the host's static busybox in ``FROM scratch``
-running ``httpd`` under a shell that ends it on SIGTERM: ``/`` answers ``web v<version>
+running ``httpd`` under a shell that ends it on SIGTERM (exit 143): ``/`` answers ``web v<version>
 <hostname>``, ``/health`` answers 200 for versions 1 and 2; version 3 is deliberately broken
 (no ``/health``), so its health check fails. The simulator's image catalogue mirrors these facts
 (``course.sim``); the contract suite checks that both agree.
@@ -27,9 +27,11 @@ mkdir -p /www
 echo "web v${WEB_VERSION} $(hostname)" > /www/index.html
 if [ "${WEB_BROKEN:-0}" != 1 ]; then echo ok > /www/health; fi
 # httpd as PID 1 has no SIGTERM handler, so the kernel drops the signal and every `docker stop`
-# (each task a rolling update replaces) waited out its 10 s grace. Like nginx, stop when asked:
-# the shell stays PID 1, exits 0 on TERM (httpd dies with the container), reaps orphans meanwhile.
-trap 'exit 0' TERM
+# (each task a rolling update replaces) waited out its 10 s grace. Stop when asked instead: the
+# shell stays PID 1 (reaping orphans) and exits 143, 128 + SIGTERM, what a process ended by the
+# signal reports, so Swarm still fails a task it stops for being unhealthy (an exit 0 would be a
+# task that completed). httpd dies with the container.
+trap 'exit 143' TERM
 httpd -f -p 80 -h /www &
 wait
 """

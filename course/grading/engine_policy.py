@@ -91,6 +91,11 @@ class Scope:
     creates: int = 0
     swarm_objects: bool = False  # made a service, secret or config: the sweep asks Swarm too
     extra_labels: dict[str, str] = field(default_factory=dict)
+    # (kind, full ID) of objects found to be this kernel's, asked for by that ID. An ID names one
+    # object for ever, so the yes stays true: asking again is only cost (an inspect per request,
+    # and docker-py's list inspects each container it lists). Not names: a name can be given to
+    # a new object (a volume's name is its ID).
+    owned: set[tuple[str, str]] = field(default_factory=set)
 
     def labels(self) -> dict[str, str]:
         return {GRADING_LABEL: self.token, **self.extra_labels}
@@ -105,6 +110,8 @@ class Scope:
 
     def own(self, kind: str, ref: str) -> str:
         """The full ID of ``ref`` if it is one of this kernel's objects; 404 otherwise."""
+        if (kind, ref) in self.owned:
+            return ref
         inspect, labels_of, id_of = KINDS[kind]
         try:
             attrs = inspect(self.api, ref)
@@ -114,7 +121,10 @@ class Scope:
             raise Refused(error.status_code or 500, error.explanation or str(error)) from None
         if attrs is None or not labels_of(self, attrs):
             raise Refused(404, f"No such {kind}: {ref} (no existe en este laboratorio)")
-        return id_of(attrs)
+        full = id_of(attrs)
+        if ref == full and kind != "volume":
+            self.owned.add((kind, full))
+        return full
 
 
 def _exec_labels(scope: Scope, attrs: dict) -> bool:

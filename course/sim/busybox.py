@@ -134,13 +134,13 @@ def sh(process, argv):
 
 def web_start(process) -> int:
     """The lab image's /start.sh (see course/images.py): write the pages, run httpd under a
-    shell that exits 0 on SIGTERM."""
+    shell that exits 143 on SIGTERM."""
     version = process.env.get("WEB_VERSION", "")
     process.files.mkdir(WEB_ROOT, parents=True)
     process.files.write(f"{WEB_ROOT}/index.html", f"web v{version} {process.hostname}\n".encode())
     if process.env.get("WEB_BROKEN", "0") != "1":
         process.files.write(f"{WEB_ROOT}/health", b"ok\n")
-    process.term_exit = 0  # trap 'exit 0' TERM
+    process.term_exit = 143  # trap 'exit 143' TERM
     return httpd(process, ["httpd", "-f", "-p", str(WEB_PORT), "-h", WEB_ROOT])
 
 

@@ -7,7 +7,7 @@ exit code, and the restart policy decides (moby ``restartmanager``): ``no`` neve
 ``max`` times; the delay starts at 100 ms and doubles up to one minute, back to 100 ms once a
 run lasted 10 s. ``stop``/``kill`` from the API count as a manual stop: no restart follows.
 Busybox programs run as PID 1 ignore SIGTERM, so ``stop`` waits its timeout and then kills
-(exit code 137), exactly as on the engine; the lab image's /start.sh traps it and exits 0 at once.
+(exit code 137), exactly as on the engine; the lab image's /start.sh traps it and exits 143 at once.
 A failing health check restarts nothing.
 
 Hooks for later layers (Swarm tasks): ``engine.subscribe(callback)`` sees every event

@@ -183,7 +183,8 @@ sonda = Sonda({"app": "web"})
 # El servicio `tienda` tiene 3 réplicas de la v2, de una en una y arrancando la nueva antes de
 # parar la vieja (`start-first`), y vigila cada tarea 2 s. Para Swarm, una tarea con health check
 # no está en marcha (`running`) hasta que pasa el primero; si el contenedor pasa a `unhealthy`,
-# Swarm lo mata y la tarea queda `failed` («`dockerexec: unhealthy container`»).
+# Swarm para el contenedor (SIGTERM, y SIGKILL si no termina en su periodo de gracia) y la tarea
+# queda `failed` («`dockerexec: unhealthy container`»).
 
 # %% nbgrader={"grade": false, "grade_id": "swarm_tienda", "locked": true, "schema_version": 3, "solution": false, "task": false}
 SEGUNDO = 1_000_000_000  # las duraciones de Swarm van en nanosegundos

@@ -509,10 +509,10 @@ def _t(ident, estado, err=None):
     return {"ID": ident, "Slot": 1, "DesiredState": "shutdown", "Status": status}
 
 
-_historial = [_t("a", "failed", "task: non-zero exit (137): dockerexec: unhealthy container"),
+_historial = [_t("a", "failed", "task: non-zero exit (143): dockerexec: unhealthy container"),
               _t("b", "failed", "task: non-zero exit (1)"), _t("c", "shutdown"),
               _t("d", "rejected", "No such image: course/web:9"),
-              _t("e", "failed", "task: non-zero exit (137): dockerexec: unhealthy container"),
+              _t("e", "failed", "task: non-zero exit (143): dockerexec: unhealthy container"),
               {**_t("f", "running"), "DesiredState": "running"}]
 _r = reemplazadas_por_salud(_ServicioDePrueba(_historial))
 assert sorted(_r) == ["a", "e"], (

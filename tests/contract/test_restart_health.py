@@ -107,4 +107,4 @@ def test_stop_reports_unhealthy(kit):
     c = kit.run(1, "stopped")
     c.stop(timeout=1)
     c.reload()
-    assert (c.status, c.health, c.attrs["State"]["ExitCode"]) == ("exited", "unhealthy", 137)
+    assert (c.status, c.health, c.attrs["State"]["ExitCode"]) == ("exited", "unhealthy", 143)

@@ -299,5 +299,5 @@ def test_unhealthy_task_is_replaced(skit):
         return old["Status"]["State"] == "failed" and converged(web, 1, skit.image(1)) and old
 
     old = skit.wait_until(replaced, timeout=60, step=0.5)
-    assert old["Status"]["Err"] == "task: non-zero exit (137): dockerexec: unhealthy container"
+    assert old["Status"]["Err"] == "task: non-zero exit (143): dockerexec: unhealthy container"
     assert old["DesiredState"] == "shutdown"

@@ -391,3 +391,42 @@ def test_the_engine_attack_works_unconfined(released_course, tmp_path, docker_cl
         neighbour.remove(force=True)
         for box in docker_client.containers.list(all=True, filters={"label": "m7-test=hostil"}):
             box.remove(force=True)
+
+
+def test_ownership_is_remembered_only_for_full_ids():
+    """A yes for an object asked for by its full ID is kept (an ID names one object for ever);
+    a name is asked again each time (a removed container's name can go to a new one), a no is
+    never kept, and a volume (its name is its ID) is always asked again."""
+    import docker
+
+    from course.grading import engine_policy as policy
+
+    mine_id, theirs_id = "a" * 64, "b" * 64
+    objects = {mine_id: "t", "web": "t", theirs_id: "other", "datos": "t"}
+
+    class Engine:
+        asked: list[str] = []
+
+        def _look(self, ref):
+            self.asked.append(ref)
+            if ref not in objects:
+                raise docker.errors.NotFound("no")
+            return objects[ref]
+
+        def inspect_container(self, ref):
+            token = self._look(ref)
+            full = mine_id if ref == "web" else ref
+            return {"Id": full, "Config": {"Labels": {policy.GRADING_LABEL: token}}}
+
+        def inspect_volume(self, ref):
+            return {"Name": ref, "Labels": {policy.GRADING_LABEL: self._look(ref)}}
+
+    engine = Engine()
+    scope = policy.Scope(api=engine, token="t")
+    assert [scope.own("container", mine_id) for _ in range(3)] == [mine_id] * 3
+    assert [scope.own("container", "web") for _ in range(2)] == [mine_id] * 2
+    for _ in range(2):
+        with pytest.raises(policy.Refused):
+            scope.own("container", theirs_id)
+    assert [scope.own("volume", "datos") for _ in range(2)] == ["datos"] * 2
+    assert engine.asked == [mine_id, "web", "web", theirs_id, theirs_id, "datos", "datos"]

@@ -89,7 +89,7 @@ def test_stop_waits_its_timeout_then_kills(engine, client):
 
 
 def test_the_lab_image_ends_on_sigterm(engine, client):
-    """Does the lab image's start script stop at once on ``stop`` (exit 0) and on
+    """Does the lab image's start script stop at once on ``stop`` (exit 143) and on
     ``kill(signal="TERM")``, and is it not restarted after either (a manual stop)?"""
     for ask in (lambda c: c.stop(timeout=10), lambda c: c.kill(signal="SIGTERM")):
         c = client.containers.run("course/web:1", detach=True, restart_policy={"Name": "always"})
@@ -98,7 +98,7 @@ def test_the_lab_image_ends_on_sigterm(engine, client):
         engine.advance(1)
         c.reload()
         assert engine.clock.now - before < 1.5
-        assert (c.status, c.attrs["State"]["ExitCode"], c.attrs["RestartCount"]) == ("exited", 0, 0)
+        assert (c.status, c.attrs["State"]["ExitCode"], c.attrs["RestartCount"]) == ("exited", 143, 0)
 
 
 def test_process_ending_before_stop_timeout_keeps_its_code(engine, client):

@@ -9,7 +9,7 @@ this module only turns the answers into task states and tells the orchestrator a
 
 Timing, in virtual seconds: preparing takes ``PREPARE``; a task with a health check is ``starting``
 until its first probe passes (one interval), or fails after ``retries`` intervals; stopping a
-running task is a SIGTERM: the lab image's start script exits 0 at once; a command that ignores
+running task is a SIGTERM: the lab image's start script exits 143 at once; a command that ignores
 it (busybox programs as PID 1) is killed with exit code 137 when its stop grace period ends (10 s
 by default), as on the real engine.
 """
@@ -20,7 +20,7 @@ from . import specs
 from .tasks import RUNNING, STATE_ORDER, Task
 
 PREPARE = 0.5  # assigned → prepared (the engine checks the image and creates the container)
-UNHEALTHY_ERR = "task: non-zero exit (137): dockerexec: unhealthy container"
+UNHEALTHY_ERR = "task: non-zero exit ({code}): dockerexec: unhealthy container"
 
 
 class _Token:
@@ -134,7 +134,7 @@ class Lifecycle:
             self._stopped(task)
             return
         if unhealthy:
-            self.set_state(task, "failed", task.message, UNHEALTHY_ERR)
+            self.set_state(task, "failed", task.message, UNHEALTHY_ERR.format(code=exit_code))
         elif exit_code == 0:
             self.set_state(task, "complete", "finished")
         else:

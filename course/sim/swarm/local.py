@@ -12,6 +12,7 @@ and listens to the core's events: ``health_status: healthy`` makes the task ``ru
 from __future__ import annotations
 
 from .. import lifecycle as core
+from . import specs
 from ..creation import create_container
 from ..errors import SimError
 
@@ -115,10 +116,9 @@ class LocalRuntime:
             self.lifecycle.started(task)
         elif action == "health_status: unhealthy" and task.state == "starting" or \
                 action == "health_status: unhealthy" and task.state == "running":
-            task.extra["unhealthy"] = True
-            container = self.engine.containers.by_id.get(cid)
-            if container is not None and container.running:
-                core.kill(self.engine, container, "KILL")
+            task.extra["unhealthy"] = True  # Swarm shuts it down: a stop, as for an update
+            grace = task.template["ContainerSpec"].get("StopGracePeriod")
+            self.stop(task, (specs.STOP_GRACE_DEFAULT if grace is None else grace) / specs.SECOND)
         elif action == "die":
             code = int(event["Actor"]["Attributes"].get("exitCode", "0"))
             self.stopping.discard(task.id)

@@ -6,8 +6,8 @@ run as simulated *containers* (``containers.list()`` shows them, killing one fai
 ``local.py``), while tasks on simulated workers run in this lighter model, which needs no
 container, keeps 10,000 tasks cheap, and follows the same rules: the image's health check (the
 broken ``course/web:3`` never passes it), and a stop as the container's PID 1 takes it: the lab
-image's start script exits 0 at once on SIGTERM; any other command ignores it, waits out the
-grace period and is killed (exit code 137).
+image's start script exits 143 at once on SIGTERM; any other command ignores it, waits out the
+grace period and is killed (exit code 137). Swarm stops an unhealthy task the same way.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ def term_exit(cluster, task) -> int | None:
     if image is None or image.web_version is None or container.get("Command") \
             or container.get("Args"):
         return None
-    return 0
+    return 143
 
 
 class ModelRuntime:
@@ -75,7 +75,9 @@ class ModelRuntime:
         if healthy:
             self._later(task, delay, lambda: self.lifecycle.started(task))
         else:
-            self._later(task, delay, lambda: self.lifecycle.exited(task, 137, unhealthy=True))
+            # Swarm stops the unhealthy container: SIGTERM, then SIGKILL after the grace period
+            code = term_exit(self.cluster, task) or 137
+            self._later(task, delay, lambda: self.lifecycle.exited(task, code, unhealthy=True))
 
     def stop(self, task, grace: float) -> None:
         code = term_exit(self.cluster, task)

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import pytest
-from docker.types import RollbackConfig, ServiceMode, UpdateConfig
+from docker.types import Healthcheck, RollbackConfig, ServiceMode, UpdateConfig
 
 from .conftest import running
 
 SECOND = 1_000_000_000
 
 
-def _service(engine, client, replicas=4, **update):
+def _service(engine, client, replicas=4, spec=None, **update):
     config = dict(parallelism=1, delay=0, failure_action="pause", monitor=2 * SECOND,
                   order="stop-first", max_failure_ratio=0)
     config.update(update)
     web = client.services.create("course/web:1", name="web",
                                  mode=ServiceMode("replicated", replicas),
-                                 update_config=UpdateConfig(**config))
+                                 update_config=UpdateConfig(**config), **(spec or {}))
     engine.advance(3)
     web.reload()
     return web
@@ -51,8 +51,10 @@ def test_stop_first_never_exceeds_replicas(engine, client):
 
 
 def test_start_first_never_drops_below_replicas(engine, client):
-    """With start-first, are N tasks always running (a surge of one), never fewer?"""
-    web = _service(engine, client, order="start-first")
+    """With start-first, are N tasks always running (a surge of one), never fewer? (A PID 1 that
+    ignores SIGTERM keeps the surge in sight for its grace period; the lab image ends at once.)"""
+    web = _service(engine, client, order="start-first", spec={"command": ["sleep", "600"],
+                                                             "healthcheck": Healthcheck(test=["NONE"])})
     web.update(image="course/web:2")
     samples = _watch(engine, web, 80)
     assert all(v1 + v2 >= 4 for v1, v2, _ in samples)

@@ -98,7 +98,8 @@ def test_the_lab_image_ends_on_sigterm(engine, client):
         engine.advance(1)
         c.reload()
         assert engine.clock.now - before < 1.5
-        assert (c.status, c.attrs["State"]["ExitCode"], c.attrs["RestartCount"]) == ("exited", 143, 0)
+        assert (c.status, c.attrs["State"]["ExitCode"], c.attrs["RestartCount"]) == (
+            "exited", 143, 0)
 
 
 def test_process_ending_before_stop_timeout_keeps_its_code(engine, client):

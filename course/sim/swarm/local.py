@@ -12,9 +12,9 @@ and listens to the core's events: ``health_status: healthy`` makes the task ``ru
 from __future__ import annotations
 
 from .. import lifecycle as core
-from . import specs
 from ..creation import create_container
 from ..errors import SimError
+from . import specs
 
 
 def container_body(cluster, task) -> dict:

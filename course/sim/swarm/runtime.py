@@ -84,7 +84,8 @@ class ModelRuntime:
         if code is None:  # SIGTERM ignored: killed when the grace period ends
             self._later(task, grace, lambda: self.lifecycle.stopped(task, 137))
         else:
-            self._later(task, min(grace, TERM_EXIT_AFTER), lambda: self.lifecycle.stopped(task, code))
+            self._later(task, min(grace, TERM_EXIT_AFTER),
+                        lambda: self.lifecycle.stopped(task, code))
 
     def kill(self, task, exit_code: int = 137) -> None:
         self.clock.cancel(task.timer)

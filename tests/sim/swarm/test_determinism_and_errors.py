@@ -6,6 +6,8 @@ import docker
 import pytest
 from docker.types import ServiceMode, UpdateConfig
 
+from course.sim.clock import RealWaits
+
 from .conftest import make_engine
 
 SECOND = 1_000_000_000
@@ -13,6 +15,9 @@ SECOND = 1_000_000_000
 
 def _history(seed: int) -> list[tuple]:
     engine = make_engine(seed)
+    # the promise is for calls without real waits: a loaded machine's pause between two calls
+    # (over RealWaits' 0.25 s) would move the clock and fail this test for nothing
+    engine.real_waits = RealWaits(threshold=float("inf"))
     client = engine.client()
     client.swarm.init(advertise_addr="127.0.0.1")
     engine.swarm.add_node("w1")

@@ -53,8 +53,8 @@ def test_stop_first_never_exceeds_replicas(engine, client):
 def test_start_first_never_drops_below_replicas(engine, client):
     """With start-first, are N tasks always running (a surge of one), never fewer? (A PID 1 that
     ignores SIGTERM keeps the surge in sight for its grace period; the lab image ends at once.)"""
-    web = _service(engine, client, order="start-first", spec={"command": ["sleep", "600"],
-                                                             "healthcheck": Healthcheck(test=["NONE"])})
+    deaf = {"command": ["sleep", "600"], "healthcheck": Healthcheck(test=["NONE"])}
+    web = _service(engine, client, order="start-first", spec=deaf)
     web.update(image="course/web:2")
     samples = _watch(engine, web, 80)
     assert all(v1 + v2 >= 4 for v1, v2, _ in samples)

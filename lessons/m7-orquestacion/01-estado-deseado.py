@@ -439,15 +439,26 @@ widgets.VBox([rejilla, eventos])
 # estado deseado en un par de pasadas.
 
 # %% nbgrader={"grade": true, "grade_id": "test_controlador", "locked": true, "points": 3, "schema_version": 3, "solution": false, "task": false}
+class _Desbocado(Exception):
+    """Hay en marcha muchas más réplicas nuevas de las que el guion pidió nunca."""
+
+
 class _Guion:
-    """Un estado deseado que cambia con las pasadas (3 → 5 → 2), y mata réplicas por el camino."""
+    """Un estado deseado que cambia con las pasadas (3 → 5 → 2), y mata réplicas por el camino.
+    Si el laboratorio acaba con el doble de réplicas nuevas de las que se pidieron nunca, para
+    (una reconciliar que no ve lo que crea crearía sin fin, y la celda se quedaría sin tiempo)."""
 
     def __init__(self, lab, app, fases, matar_en):
         self.lab, self.app, self.fases, self.matar_en = lab, app, fases, set(matar_en)
         self.lecturas, self.vistos = 0, []
+        self.antes = {c.id for c in lab.client.containers.list(all=True, filters=lab.filters())}
 
     def __call__(self):
         n = self.lecturas
+        nuevas = [c for c in self.lab.client.containers.list(filters=self.lab.filters())
+                  if c.id not in self.antes]
+        if len(nuevas) > 2 * max(self.fases):
+            raise _Desbocado(len(nuevas))
         self.lecturas += 1
         vivos = _en_marcha(self.lab, self.app)
         self.vistos.append(len(vivos))
@@ -460,6 +471,12 @@ class _Guion:
 _g = _Guion(lab, "guion", fases=[3, 5, 2], matar_en=[1, 5])
 try:
     _h = controlador(lab, "guion", _g, pasadas=12, intervalo=0.5)
+except _Desbocado as _e:
+    raise AssertionError(
+        f"Tras {_g.lecturas} pasadas hay {_e} réplicas nuevas en marcha y el guion nunca pidió más "
+        f"de {max(_g.fases)}; en cada pasada tu controlador vio {_g.vistos}. Si reconciliar crea "
+        "réplicas que leer_actual no ve (¿les pusiste lab.labels(app=app)?), cada pasada crea "
+        "más.") from None
 except Exception as _e:
     raise AssertionError(
         f"controlador lanzó {type(_e).__name__}: {_e}. Cada pasada llama a tu reconciliar: "

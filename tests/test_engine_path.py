@@ -198,20 +198,27 @@ def test_a_remote_engine_over_tcp_builds_the_images_and_answers_through_itself(m
         forward.close()
 
 
+def _answering_web(lab):
+    """A ``course/web:1`` container of ``lab``, once it answers through the engine (20 s at
+    most)."""
+    web = lab.client.containers.run(lab.image("web", 1), detach=True, name=lab.name("w"),
+                                    labels=lab.labels())
+    deadline = time.monotonic() + 20
+    while not lab.http_get(web).ok and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return web
+
+
 def test_a_silent_server_times_out_within_the_bound_and_the_next_request_works():
     """A server that accepts and never answers: the reply says so within the request's
     timeout (plus the way back), and the helper's session is still good for the next one."""
     with Lab(backend="docker", quiet=True) as lab:
-        web = lab.client.containers.run(lab.image("web", 1), detach=True, name=lab.name("w"),
-                                        labels=lab.labels())
         # nc's stdin never ends: it holds the connection open, answering nothing
         silent = lab.client.containers.run(lab.image("web", 1),
                                            ["sh", "-c", "sleep 600 | nc -l -p 80"],
                                            detach=True, name=lab.name("mudo"),
                                            labels=lab.labels(), healthcheck={"test": ["NONE"]})
-        deadline = time.monotonic() + 20
-        while not lab.http_get(web).ok and time.monotonic() < deadline:
-            time.sleep(0.2)
+        web = _answering_web(lab)  # meanwhile nc starts listening
         start = time.monotonic()
         reply = lab.http_get(silent, timeout=1)
         took = time.monotonic() - start
@@ -225,11 +232,7 @@ def test_the_helper_leaves_no_process_behind_its_requests():
     a long notebook's probe (hundreds of requests) meets the grader's pids limit of 256 and every
     later request fails with "timeout: fork: Resource temporarily unavailable" (CI saw it)."""
     with Lab(backend="docker", quiet=True) as lab:
-        web = lab.client.containers.run(lab.image("web", 1), detach=True, name=lab.name("w"),
-                                        labels=lab.labels())
-        deadline = time.monotonic() + 20
-        while not lab.http_get(web).ok and time.monotonic() < deadline:
-            time.sleep(0.2)
+        web = _answering_web(lab)
         replies = [lab.http_get(web, timeout=1) for _ in range(60)]
         assert all(r.ok for r in replies), [r.error for r in replies if not r.ok][:3]
         time.sleep(1.5)  # a watcher polls once a second before it ends
@@ -245,11 +248,7 @@ def test_one_exec_per_request_gives_the_same_replies_as_the_session():
     """Where the engine's transport gives no plain socket for an exec session (ssh://), the kit
     runs one exec per request: same replies, only slower."""
     with Lab(backend="docker", quiet=True) as lab:
-        web = lab.client.containers.run(lab.image("web", 1), detach=True, name=lab.name("w"),
-                                        labels=lab.labels())
-        deadline = time.monotonic() + 20
-        while not lab.http_get(web).ok and time.monotonic() < deadline:
-            time.sleep(0.2)
+        web = _answering_web(lab)
 
         def replies():
             return [(r.ok, r.status, r.version, r.error is not None) for r in

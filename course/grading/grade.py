@@ -36,6 +36,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
@@ -48,7 +49,7 @@ from .layout import Course
 from .lock import one_grader
 from .nbconfig import db_url_of, load_config, make_api, tools_on_path
 from .sandbox import ConfinedKernelManager, confinement_problem
-from .swarm_turns import default_lock, swarm_notebooks
+from .swarm_turns import default_lock, swarm_held, swarm_notebooks
 from .tamper import read_evidence
 
 UNCONFINED_FLAG = "--unconfined-i-trust-student-code"
@@ -197,6 +198,26 @@ def _prepare_engine() -> None:
         client.close()
 
 
+@contextmanager
+def _engine_swarm(backend: str, course: Course, assignment: str):
+    """On the engine, Swarm mode held for the whole run when a notebook uses it
+    (:func:`course.grading.swarm_turns.swarm_held` says why)."""
+    if backend != "docker":
+        yield
+        return
+    import docker
+
+    needed = bool(swarm_notebooks(course.root / "source" / assignment))
+    with ExitStack() as stack:
+        client = docker.DockerClient(base_url=f"unix://{engine_socket()}", timeout=300)
+        stack.callback(client.close)
+        try:
+            stack.enter_context(swarm_held(client, needed))
+        except docker.errors.DockerException as error:
+            raise GradingError(f"cannot put the engine in Swarm mode to grade: {error}") from None
+        yield
+
+
 def engine_socket() -> str:
     """The Docker engine's Unix socket, from DOCKER_HOST or the default path."""
     host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
@@ -335,7 +356,8 @@ def grade(
     students = submitted_students(course, assignment) if students is None else sorted(students)
     report = GradeReport(assignment)
     started = time.monotonic()
-    with one_grader(course), tempfile.TemporaryDirectory(prefix="course-grade-") as tmp:
+    with one_grader(course), _engine_swarm(backend, course, assignment), \
+            tempfile.TemporaryDirectory(prefix="course-grade-") as tmp:
         workdir = Path(tmp)
         template = _template(real_db_url, course_id, assignment, workdir)
         common = dict(

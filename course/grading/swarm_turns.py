@@ -6,6 +6,12 @@ when idle (:mod:`course.swarm_mode`) would race. So a worker holds an ``flock`` 
 notebook whose released text uses Swarm mode; every other notebook grades in parallel. The lock is
 taken by the grader's process, outside the sandbox, and which notebooks need it is read from the
 instructor's ``source/``, never from a submission.
+
+And the grader holds Swarm mode for the whole run (``swarm_held``): leaving it makes the engine
+(docker 20.10 at least) forget the DNS names and aliases of every container on user-defined
+networks (``nslookup`` answers NXDOMAIN after ``docker swarm leave``, for good), so a lab that
+left the swarm at its cleanup broke the lookups of the notebook graded beside it (lesson 03 lost
+right points that way). The held swarm carries a label that is not the kit's, so no lab leaves it.
 """
 
 from __future__ import annotations
@@ -13,11 +19,17 @@ from __future__ import annotations
 import fcntl
 import os
 import tempfile
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
+from .. import swarm_mode
+
 # How a lesson enters Swarm mode: the lab's helper, or docker-py's call itself.
 SWARM_CALLS = ("ensure_swarm(", "swarm.init(")
+# Spec.Labels of the swarm the grader holds: not the kit's (swarm_mode.kit_swarm_is_idle), so a
+# lab's cleanup never leaves it.
+HELD_LABELS = {swarm_mode.KIT_LABEL: "grader"}
 
 
 def swarm_notebooks(source_dir: Path) -> list[str]:
@@ -47,3 +59,20 @@ def swarm_turn(path: str | None):
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
+def swarm_held(client, needed: bool):
+    """While grading on the engine, keep it in Swarm mode from start to end when ``needed`` (some
+    notebook uses Swarm mode): enter it first unless it already is, leave it at the end only if
+    this call entered it."""
+    made = False
+    if needed and not swarm_mode.in_swarm(client):
+        client.swarm.init(advertise_addr="127.0.0.1", labels=HELD_LABELS)
+        made = True
+        swarm_mode.ensure_swarm(client, time.monotonic, time.sleep)  # until the manager answers
+    try:
+        yield made
+    finally:
+        if made:
+            swarm_mode.leave_swarm(client, time.monotonic, time.sleep)

@@ -66,12 +66,12 @@ def swarm_held(client, needed: bool):
     """While grading on the engine, keep it in Swarm mode from start to end when ``needed`` (some
     notebook uses Swarm mode): enter it first unless it already is, leave it at the end only if
     this call entered it."""
-    made = False
-    if needed and not swarm_mode.in_swarm(client):
+    made = needed and not swarm_mode.in_swarm(client)
+    if made:
         client.swarm.init(advertise_addr="127.0.0.1", labels=HELD_LABELS)
-        made = True
-        swarm_mode.ensure_swarm(client, time.monotonic, time.sleep)  # until the manager answers
     try:
+        if made:  # until the manager answers; a swarm that never does is left again below
+            swarm_mode.ensure_swarm(client, time.monotonic, time.sleep)
         yield made
     finally:
         if made:

@@ -13,7 +13,7 @@ import math
 
 from .errors import NotSupported
 from .filesystem import FsError, normalize
-from .images import WEB_PORT, WEB_ROOT, WEB_START
+from .images import WEB_PORT, WEB_ROOT, WEB_START, WEB_TERM_EXIT
 from .shell import Shell
 
 ALL_APPLETS = frozenset("""
@@ -140,7 +140,7 @@ def web_start(process) -> int:
     process.files.write(f"{WEB_ROOT}/index.html", f"web v{version} {process.hostname}\n".encode())
     if process.env.get("WEB_BROKEN", "0") != "1":
         process.files.write(f"{WEB_ROOT}/health", b"ok\n")
-    process.term_exit = 143  # trap 'exit 143' TERM
+    process.term_exit = WEB_TERM_EXIT
     return httpd(process, ["httpd", "-f", "-p", str(WEB_PORT), "-h", WEB_ROOT])
 
 

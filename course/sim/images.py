@@ -29,7 +29,8 @@ WEB_VERSIONS = (1, 2, 3)
 BROKEN_WEB_VERSIONS = (3,)  # /health answers 404, so the health check fails
 WEB_PORT = 80
 WEB_ROOT = "/www"
-WEB_START = "/start.sh"  # writes index.html (and health unless broken), then execs httpd
+WEB_TERM_EXIT = 143  # /start.sh's `trap 'exit 143' TERM` (course/images.py START_SH)
+WEB_START = "/start.sh"  # writes index.html (and health unless broken), then runs httpd
 
 _BASE_DIRS = ("/bin", "/dev", "/etc", "/proc", "/sys")
 

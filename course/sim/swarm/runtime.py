@@ -12,7 +12,7 @@ grace period and is killed (exit code 137). Swarm stops an unhealthy task the sa
 
 from __future__ import annotations
 
-from ..images import BROKEN_WEB_VERSIONS
+from ..images import BROKEN_WEB_VERSIONS, WEB_TERM_EXIT
 from ..lifecycle import TERM_EXIT_AFTER
 from . import specs
 
@@ -46,7 +46,7 @@ def term_exit(cluster, task) -> int | None:
     if image is None or image.web_version is None or container.get("Command") \
             or container.get("Args"):
         return None
-    return 143
+    return WEB_TERM_EXIT
 
 
 class ModelRuntime:
